@@ -1,0 +1,60 @@
+# Have Your Say - developer commands. Start with `make run` or `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.setup-stamp
+SPACY_PIPELINE := build/spacy/en_haveyoursay
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: setup run test test-python test-rasa train lint format clean help
+
+help:
+	@echo "make run    - set up if needed, train if needed, load seeds/ and start the assistant"
+	@echo "make test   - set up if needed and run every test"
+	@echo "make setup  - create .venv with pinned packages and build the spaCy pipeline (idempotent)"
+	@echo "make train  - retrain the Rasa model"
+	@echo "make lint   - ruff check and format check"
+
+# The virtualenv is rebuilt when any requirements file or pyproject.toml changes.
+$(STAMP): requirements.txt requirements-dev.txt requirements.lock pyproject.toml scripts/find-python310.sh
+	@python_bin="$$(scripts/find-python310.sh)" || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	    rm -rf $(VENV); echo "Creating $(VENV) with $$python_bin"; "$$python_bin" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip==26.3"
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+$(SPACY_PIPELINE)/config.cfg: $(STAMP) actions/text/pipeline.py actions/text/data/lexicon.yml
+	$(PY) -m actions.text.pipeline $(SPACY_PIPELINE)
+
+setup: $(STAMP) $(SPACY_PIPELINE)/config.cfg
+
+run: setup
+	$(PY) -m actions.runner
+
+train: setup
+	$(PY) -m actions.training --force
+
+# Train only when config.yml, domain.yml or data/ changed.
+models/haveyoursay.tar.gz: setup
+	$(PY) -m actions.training
+
+test: setup models/haveyoursay.tar.gz
+	$(BIN)/rasa data validate --fail-on-warnings --domain domain.yml --data data
+	$(BIN)/rasa test core --stories tests/stories --model models/haveyoursay.tar.gz \
+	  --out var/test-results/core --fail-on-prediction-errors
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check actions tests
+	$(BIN)/ruff format --check actions tests
+
+format: setup
+	$(BIN)/ruff format actions tests
+	$(BIN)/ruff check --fix actions tests
+
+clean:
+	rm -rf build models var/test-results .pytest_cache

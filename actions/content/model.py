@@ -1,0 +1,142 @@
+"""Validated, typed consultation and council content.
+
+These dataclasses are what the YAML files mean once checked. The store keeps
+them; the dialogue and the portal read them back. See
+``docs/consultation-format.md`` for the field-by-field contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+QUESTION_TYPES = ("scale", "choice", "multi", "rank", "text", "yesno", "number")
+STATUSES = ("draft", "open", "closed")
+
+# Built-in answer scales. "Don't know" is always accepted as well.
+SCALES: dict[str, tuple[str, ...]] = {
+    "agree5": ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"),
+    "satisfied5": ("Very satisfied", "Satisfied", "Neither satisfied nor dissatisfied", "Dissatisfied", "Very dissatisfied"),
+    "likely5": ("Very likely", "Likely", "Neither likely nor unlikely", "Unlikely", "Very unlikely"),
+}
+DONT_KNOW = "Don't know"
+
+
+@dataclass(frozen=True)
+class Councillor:
+    name: str
+    party: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Ward:
+    slug: str
+    name: str
+    postcode_sectors: tuple[str, ...]
+    councillors: tuple[Councillor, ...]
+    population: int | None = None
+
+
+@dataclass(frozen=True)
+class Council:
+    name: str
+    code: str
+    website: str
+    privacy_notice_url: str
+    contact_phone: str
+    contact_email: str
+    contact_web: str
+    contact_hours: str
+    themes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CouncilFile:
+    council: Council
+    wards: tuple[Ward, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: str
+    required: bool = True
+    scale: str | None = None
+    options: tuple[str, ...] = ()
+    max_choices: int | None = None
+    max_length: int | None = None
+    min: float | None = None
+    max: float | None = None
+    help: str | None = None
+
+    def spec(self) -> dict:
+        """Type-specific settings, as stored in the ``questions.spec`` column."""
+        keys = ("scale", "options", "max_choices", "max_length", "min", "max", "help")
+        values = {key: getattr(self, key) for key in keys}
+        values["options"] = list(self.options)
+        return {key: value for key, value in values.items() if value not in (None, [])}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Event:
+    title: str
+    when: dt.datetime
+    where: str
+
+
+@dataclass(frozen=True)
+class Faq:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    published: dt.date
+    you_said: str
+    we_did: str
+
+
+@dataclass(frozen=True)
+class Consultation:
+    slug: str
+    title: str
+    status: str
+    opens: dt.date
+    closes: dt.date
+    wards: tuple[str, ...]
+    topics: tuple[str, ...]
+    keywords: tuple[str, ...]
+    summary: str
+    background: str
+    proposals: tuple[Proposal, ...]
+    documents: tuple[Document, ...]
+    events: tuple[Event, ...]
+    faqs: tuple[Faq, ...]
+    questions: tuple[Question, ...]
+    next_steps: str = ""
+    decision_expected: dt.date | None = None
+    outcome: Outcome | None = None
+
+    def effective_status(self, today: dt.date) -> str:
+        """An open consultation past its closing date counts as closed."""
+        if self.status == "open" and today > self.closes:
+            return "closed"
+        if self.status == "open" and today < self.opens:
+            return "draft"
+        return self.status

@@ -1,0 +1,70 @@
+"""Entry points that start the Rasa server and the action server safely.
+
+    python -m actions.servers rasa     # Rasa server, HTTP API on, token required
+    python -m actions.servers actions  # action server, on ACTION_HOST (127.0.0.1)
+
+Why not call ``rasa run`` directly: the auth token would have to be passed on
+the command line, where every local user can read it with ``ps``. Here it is
+read from the environment/.env, and the server refuses to start without one,
+because ``--enable-api`` with no token lets anyone read any conversation.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .settings import PROJECT_ROOT, get_settings
+
+MODEL_NAME = "haveyoursay"
+
+
+def rasa_argv(extra: list[str]) -> list[str]:
+    settings = get_settings()
+    if not settings.rasa_auth_token:
+        raise SystemExit("RASA_AUTH_TOKEN is not set: refusing to start the Rasa HTTP API without a token (run `make run` once to generate one in .env).")
+    return [
+        "rasa", "run", "--enable-api", "--auth-token", settings.rasa_auth_token,
+        "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+        "--model", str(settings.models_dir / f"{MODEL_NAME}.tar.gz"),
+        "--endpoints", str(PROJECT_ROOT / settings.endpoints_file),
+        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        *extra,
+    ]
+
+
+def server_environment() -> dict[str, str]:
+    """Variables the Rasa YAML files expand (${...}), derived from settings."""
+    settings = get_settings()
+    return {
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_ENDPOINT_URL": f"http://{settings.action_host}:{settings.action_port}/webhook",
+        "TRACKER_STORE_URL": settings.tracker_store_url,
+    }
+
+
+def run_rasa(extra: list[str]) -> None:
+    os.environ.update(server_environment())
+    sys.argv = rasa_argv(extra)
+    os.chdir(PROJECT_ROOT)  # config paths in config.yml are relative to the project
+    from rasa.__main__ import main
+
+    main()
+
+
+def run_actions() -> None:
+    settings = get_settings()
+    os.environ["SANIC_HOST"] = settings.action_host  # rasa-sdk reads its bind address from here
+    from rasa_sdk.endpoint import run
+
+    run("actions.dialogue", port=settings.action_port, cors_origins=None)
+
+
+if __name__ == "__main__":
+    which = sys.argv[1] if len(sys.argv) > 1 else ""
+    if which == "rasa":
+        run_rasa(sys.argv[2:])
+    elif which == "actions":
+        run_actions()
+    else:
+        raise SystemExit("usage: python -m actions.servers rasa|actions")

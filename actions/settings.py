@@ -1,0 +1,72 @@
+"""Configuration, loaded once from the environment and an optional ``.env``.
+
+Every other module reads configuration through :func:`get_settings`, never
+through ``os.environ`` directly, so there is one place to see what is
+configurable (documented in ``.env.example`` and ``docs/configuration.md``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    rasa_host: str
+    rasa_port: int
+    action_port: int
+    action_host: str
+    portal_port: int
+    rasa_auth_token: str
+    sender_hash_salt: str
+    spacy_model_path: Path
+    models_dir: Path
+    var_dir: Path
+    tracker_store_url: str
+    endpoints_file: str
+
+
+def default_database_url(var_dir: Path) -> str:
+    return f"sqlite:///{var_dir / 'haveyoursay.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read ``.env`` (without overriding real environment variables) once."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    var_dir = Path(os.environ.get("HYS_VAR_DIR") or PROJECT_ROOT / "var")
+    database_url = os.environ.get("DATABASE_URL") or default_database_url(var_dir)
+    return Settings(
+        database_url=database_url,
+        # Rasa's conversation store; by default the same database (its table is `events`).
+        tracker_store_url=os.environ.get("TRACKER_STORE_URL") or database_url,
+        endpoints_file=os.environ.get("RASA_ENDPOINTS_FILE") or "endpoints.yml",
+        rasa_host=os.environ.get("RASA_HOST") or "127.0.0.1",
+        rasa_port=_int("RASA_PORT", 5005),
+        action_port=_int("ACTION_PORT", 5055),
+        action_host=os.environ.get("ACTION_HOST") or "127.0.0.1",
+        portal_port=_int("PORTAL_PORT", 8080),
+        rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
+        sender_hash_salt=os.environ.get("SENDER_HASH_SALT", ""),
+        spacy_model_path=PROJECT_ROOT / "build" / "spacy" / "en_haveyoursay",
+        models_dir=PROJECT_ROOT / "models",
+        var_dir=var_dir,
+    )

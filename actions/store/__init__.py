@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, engine/session handling, migrations and the repository API."""

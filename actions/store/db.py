@@ -1,0 +1,66 @@
+"""Engines and sessions, handled in one place.
+
+``session_scope`` commits on success, rolls back on error and always closes,
+so callers never manage transactions by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with settings that suit each backend under an async server."""
+    if url.startswith("sqlite"):
+        database = url.split("///", 1)[-1]
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # The action server and portal call the store from worker threads, so a
+        # connection must be usable outside the thread that created it. SQLite
+        # file connections are cheap; NullPool avoids sharing one across threads.
+        engine = create_engine(
+            url, future=True, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record):  # pragma: no cover - trivial
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the writer
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine per database URL per process (engines own connection pools)."""
+    return make_engine(url)
+
+
+@lru_cache(maxsize=8)
+def _session_factory(url: str) -> sessionmaker:
+    return sessionmaker(bind=engine_for(url), future=True, expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    session: Session = _session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

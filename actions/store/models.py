@@ -1,0 +1,133 @@
+"""Database tables. Schema changes go through Alembic (``actions/store/migrations``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class CouncilRow(Base):
+    """The one council this deployment serves (row id 1)."""
+
+    __tablename__ = "council"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    code = Column(String(4), nullable=False)
+    website = Column(String(500), nullable=False)
+    privacy_notice_url = Column(String(500), nullable=False)
+    contact = Column(JSON, nullable=False, default=dict)
+    themes = Column(JSON, nullable=False, default=dict)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class WardRow(Base):
+    __tablename__ = "wards"
+    id = Column(Integer, primary_key=True)
+    slug = Column(String(80), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    population = Column(Integer)
+    councillors = relationship("CouncillorRow", cascade="all, delete-orphan", order_by="CouncillorRow.position")
+    sectors = relationship("PostcodeSectorRow", cascade="all, delete-orphan")
+
+
+class CouncillorRow(Base):
+    __tablename__ = "councillors"
+    id = Column(Integer, primary_key=True)
+    ward_id = Column(Integer, ForeignKey("wards.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)
+    name = Column(String(200), nullable=False)
+    party = Column(String(200), nullable=False)
+    email = Column(String(320), nullable=False)
+
+
+class PostcodeSectorRow(Base):
+    """A postcode sector such as 'MB1 2' and the ward that covers it."""
+
+    __tablename__ = "postcode_sectors"
+    sector = Column(String(8), primary_key=True)
+    ward_id = Column(Integer, ForeignKey("wards.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+class ConsultationRow(Base):
+    __tablename__ = "consultations"
+    id = Column(Integer, primary_key=True)
+    slug = Column(String(80), nullable=False, unique=True)
+    title = Column(String(200), nullable=False)
+    status = Column(String(10), nullable=False)
+    opens = Column(Date, nullable=False)
+    closes = Column(Date, nullable=False)
+    # Everything else in the YAML (summary, proposals, documents, events, FAQs,
+    # outcome, ...) as the validated document; see content.model.Consultation.
+    document = Column(JSON, nullable=False)
+    content_hash = Column(String(64), nullable=False)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    questions = relationship("QuestionRow", order_by="QuestionRow.position", cascade="all, delete-orphan")
+
+
+class QuestionRow(Base):
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("consultation_id", "key", name="uq_questions_consultation_key"),)
+    id = Column(Integer, primary_key=True)
+    consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    key = Column(String(40), nullable=False)  # the YAML question id
+    position = Column(Integer, nullable=False)
+    type = Column(String(10), nullable=False)
+    text = Column(Text, nullable=False)
+    required = Column(Boolean, nullable=False, default=True)
+    spec = Column(JSON, nullable=False, default=dict)
+
+
+class ResponseRow(Base):
+    """One resident's response to one consultation."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("reference", name="uq_responses_reference"),)
+    id = Column(Integer, primary_key=True)
+    consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    reference = Column(String(16), nullable=False)
+    status = Column(String(12), nullable=False, default="in_progress")  # in_progress | submitted | withdrawn
+    channel = Column(String(40), nullable=False)
+    # Salted SHA-256 of the channel's sender id; the raw phone number or chat id is never stored here.
+    sender_hash = Column(String(64), nullable=False, index=True)
+    ward_slug = Column(String(80))
+    age_band = Column(String(20))
+    consent_privacy_at = Column(DateTime)
+    consent_quote = Column(Boolean)
+    consent_quote_at = Column(DateTime)
+    notify_outcome = Column(Boolean)
+    notify_outcome_at = Column(DateTime)
+    is_demo = Column(Boolean, nullable=False, default=False)
+    started_at = Column(DateTime, nullable=False, default=utcnow)
+    submitted_at = Column(DateTime, index=True)
+    withdrawn_at = Column(DateTime)
+    answers = relationship("AnswerRow", cascade="all, delete-orphan")
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "question_id", name="uq_answers_response_question"),)
+    id = Column(Integer, primary_key=True)
+    response_id = Column(Integer, ForeignKey("responses.id", ondelete="CASCADE"), nullable=False, index=True)
+    question_id = Column(Integer, ForeignKey("questions.id", ondelete="CASCADE"), nullable=False, index=True)
+    # Canonical value: a label, a list of labels, a number, or redacted text. None when skipped.
+    value = Column(JSON)
+    themes = Column(JSON, nullable=False, default=list)

@@ -1,0 +1,316 @@
+"""The repository: the one API the dialogue actions, the portal and the CLI use to read and write data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from ..content.documents import consultation_document, consultation_from_document, content_hash, question_document
+from ..content.files import ContentBundle
+from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward
+from ..content.validate import ContentError, Problem
+from .db import session_scope
+from .identity import hash_sender, new_reference
+from .models import (
+    AnswerRow,
+    ConsultationRow,
+    CouncillorRow,
+    CouncilRow,
+    PostcodeSectorRow,
+    QuestionRow,
+    ResponseRow,
+    WardRow,
+    utcnow,
+)
+
+DEFAULT_REFERENCE_PREFIX = "HYS"
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    wards: int
+
+
+@dataclass(frozen=True)
+class ConsultationOverview:
+    slug: str
+    title: str
+    status: str  # effective status today (an open consultation past its close date is closed)
+    opens: dt.date
+    closes: dt.date
+    responses: int
+    responses_last_7_days: int
+
+
+class Store:
+    def __init__(self, url: str, sender_salt: str = ""):
+        self.url = url
+        self.sender_salt = sender_salt
+
+    def session(self) -> Iterator[Session]:
+        return session_scope(self.url)
+
+    # --- content -------------------------------------------------------------
+
+    def known_ward_slugs(self) -> set[str]:
+        with self.session() as session:
+            return set(session.scalars(select(WardRow.slug)))
+
+    def apply_bundle(self, bundle: ContentBundle) -> LoadReport:
+        """Upsert a validated bundle in one transaction; on any conflict nothing is written."""
+        created: list[str] = []
+        updated: list[str] = []
+        unchanged: list[str] = []
+        with self.session() as session:
+            if bundle.council:
+                self._upsert_council(session, bundle.council)
+                session.flush()
+            problems: list[Problem] = []
+            for consultation in bundle.consultations:
+                source = bundle.sources.get(consultation.slug, consultation.slug)
+                outcome = self._upsert_consultation(session, consultation, source, problems)
+                {"created": created, "updated": updated, "unchanged": unchanged}.get(outcome, []).append(consultation.slug)
+            if problems:
+                raise ContentError(problems)  # session_scope rolls back
+        return LoadReport(created, updated, unchanged, len(bundle.council.wards) if bundle.council else 0)
+
+    def _upsert_council(self, session: Session, council_file: CouncilFile) -> None:
+        council = council_file.council
+        row = session.get(CouncilRow, 1) or CouncilRow(id=1)
+        row.name, row.code, row.website = council.name, council.code, council.website
+        row.privacy_notice_url = council.privacy_notice_url
+        row.contact = {
+            "phone": council.contact_phone, "email": council.contact_email,
+            "web": council.contact_web, "hours": council.contact_hours,
+        }
+        row.themes = {theme: list(phrases) for theme, phrases in council.themes.items()}
+        session.add(row)
+        existing = {ward.slug: ward for ward in session.scalars(select(WardRow).options(selectinload(WardRow.councillors), selectinload(WardRow.sectors)))}
+        # Sectors may move between wards, so clear them all first and re-add.
+        for ward_row in existing.values():
+            ward_row.sectors = []
+        session.flush()
+        for ward in council_file.wards:
+            ward_row = existing.get(ward.slug) or WardRow(slug=ward.slug)
+            ward_row.name, ward_row.population = ward.name, ward.population
+            ward_row.councillors = [
+                CouncillorRow(position=index, name=c.name, party=c.party, email=c.email)
+                for index, c in enumerate(ward.councillors)
+            ]
+            ward_row.sectors = [PostcodeSectorRow(sector=sector) for sector in ward.postcode_sectors]
+            session.add(ward_row)
+
+    def _upsert_consultation(self, session: Session, consultation: Consultation, source: str, problems: list[Problem]) -> str:
+        document = consultation_document(consultation)
+        digest = content_hash(document)
+        row = session.scalar(
+            select(ConsultationRow).where(ConsultationRow.slug == consultation.slug).options(selectinload(ConsultationRow.questions))
+        )
+        if row is not None and row.content_hash == digest:
+            return "unchanged"
+        outcome = "updated" if row is not None else "created"
+        if row is None:
+            row = ConsultationRow(slug=consultation.slug)
+            session.add(row)
+        row.title, row.status = consultation.title, consultation.status
+        row.opens, row.closes = consultation.opens, consultation.closes
+        row.document, row.content_hash = document, digest
+
+        answered = self._answer_counts(session, row.id) if row.id else {}
+        by_key = {question.key: question for question in row.questions}
+        wanted = {question.id for question in consultation.questions}
+        for key, question_row in list(by_key.items()):
+            if key not in wanted:
+                if answered.get(question_row.id):
+                    problems.append(Problem(source, "questions", f"question {key!r} has {answered[question_row.id]} answers and cannot be removed"))
+                else:
+                    row.questions.remove(question_row)
+        for position, question in enumerate(consultation.questions):
+            question_row = by_key.get(question.id)
+            if question_row is None:
+                question_row = QuestionRow(key=question.id)
+                row.questions.append(question_row)
+            elif question_row.type != question.type and answered.get(question_row.id):
+                problems.append(Problem(source, f"questions[{position}].type", f"cannot change from {question_row.type!r} to {question.type!r}: the question already has answers"))
+            spec = question_document(question)
+            question_row.position, question_row.type, question_row.text = position, question.type, question.text
+            question_row.required = question.required
+            question_row.spec = {key: value for key, value in spec.items() if key not in ("id", "type", "text", "required")}
+        return outcome
+
+    @staticmethod
+    def _answer_counts(session: Session, consultation_id: int) -> dict[int, int]:
+        rows = session.execute(
+            select(AnswerRow.question_id, func.count())
+            .join(QuestionRow, QuestionRow.id == AnswerRow.question_id)
+            .where(QuestionRow.consultation_id == consultation_id)
+            .group_by(AnswerRow.question_id)
+        )
+        return dict(rows.all())
+
+    def council(self) -> Council | None:
+        with self.session() as session:
+            row = session.get(CouncilRow, 1)
+            if row is None:
+                return None
+            contact = row.contact or {}
+            return Council(
+                name=row.name, code=row.code, website=row.website, privacy_notice_url=row.privacy_notice_url,
+                contact_phone=contact.get("phone", ""), contact_email=contact.get("email", ""),
+                contact_web=contact.get("web", ""), contact_hours=contact.get("hours", ""),
+                themes={theme: tuple(phrases) for theme, phrases in (row.themes or {}).items()},
+            )
+
+    def wards(self) -> list[Ward]:
+        with self.session() as session:
+            rows = session.scalars(
+                select(WardRow).options(selectinload(WardRow.councillors), selectinload(WardRow.sectors)).order_by(WardRow.name)
+            )
+            return [_ward(row) for row in rows]
+
+    def ward_for_sector(self, sector: str) -> Ward | None:
+        with self.session() as session:
+            ward_id = session.scalar(select(PostcodeSectorRow.ward_id).where(PostcodeSectorRow.sector == sector))
+            if ward_id is None:
+                return None
+            row = session.scalar(
+                select(WardRow).where(WardRow.id == ward_id).options(selectinload(WardRow.councillors), selectinload(WardRow.sectors))
+            )
+            return _ward(row)
+
+    def consultation(self, slug: str) -> Consultation | None:
+        with self.session() as session:
+            document = session.scalar(select(ConsultationRow.document).where(ConsultationRow.slug == slug))
+        return consultation_from_document(document) if document else None
+
+    def consultations(self) -> list[Consultation]:
+        with self.session() as session:
+            documents = list(session.scalars(select(ConsultationRow.document).order_by(ConsultationRow.closes)))
+        return [consultation_from_document(document) for document in documents]
+
+    def overview(self, today: dt.date | None = None) -> list[ConsultationOverview]:
+        """Every consultation with its effective status and counts of submitted responses."""
+        today = today or dt.date.today()
+        week_ago = dt.datetime.combine(today - dt.timedelta(days=7), dt.time())
+        submitted = ResponseRow.status == "submitted"
+        with self.session() as session:
+            totals = dict(session.execute(
+                select(ResponseRow.consultation_id, func.count()).where(submitted).group_by(ResponseRow.consultation_id)
+            ).all())
+            recent = dict(session.execute(
+                select(ResponseRow.consultation_id, func.count())
+                .where(submitted, ResponseRow.submitted_at >= week_ago)
+                .group_by(ResponseRow.consultation_id)
+            ).all())
+            rows = session.scalars(select(ConsultationRow).order_by(ConsultationRow.closes, ConsultationRow.slug)).all()
+            return [
+                ConsultationOverview(
+                    slug=row.slug, title=row.title, status=_effective_status(row.status, row.opens, row.closes, today),
+                    opens=row.opens, closes=row.closes,
+                    responses=totals.get(row.id, 0), responses_last_7_days=recent.get(row.id, 0),
+                )
+                for row in rows
+            ]
+
+    # --- responses -----------------------------------------------------------
+
+    def reference_prefix(self, session: Session) -> str:
+        return session.scalar(select(CouncilRow.code).where(CouncilRow.id == 1)) or DEFAULT_REFERENCE_PREFIX
+
+    def submit_response(
+        self,
+        *,
+        consultation_slug: str,
+        channel: str,
+        sender_id: str,
+        answers: dict[str, Any],
+        themes: dict[str, list[str]] | None = None,
+        ward_slug: str | None = None,
+        age_band: str | None = None,
+        consent_privacy_at: dt.datetime | None = None,
+        consent_quote: bool | None = None,
+        notify_outcome: bool | None = None,
+        submitted_at: dt.datetime | None = None,
+        is_demo: bool = False,
+    ) -> str:
+        """Write a submitted response and all its answers in one transaction; return its reference."""
+        themes = themes or {}
+        now = submitted_at or utcnow()
+        for _attempt in range(5):
+            try:
+                with self.session() as session:
+                    consultation = session.scalar(
+                        select(ConsultationRow).where(ConsultationRow.slug == consultation_slug).options(selectinload(ConsultationRow.questions))
+                    )
+                    if consultation is None:
+                        raise LookupError(f"no consultation with slug {consultation_slug!r}")
+                    questions = {question.key: question for question in consultation.questions}
+                    unknown = sorted(set(answers) - set(questions))
+                    if unknown:
+                        raise ValueError(f"unknown question ids for {consultation_slug}: {', '.join(unknown)}")
+                    reference = new_reference(self.reference_prefix(session))
+                    response = ResponseRow(
+                        consultation_id=consultation.id, reference=reference, status="submitted", channel=channel,
+                        sender_hash=hash_sender(self.sender_salt, channel, sender_id), ward_slug=ward_slug, age_band=age_band,
+                        consent_privacy_at=consent_privacy_at or now, consent_quote=consent_quote,
+                        consent_quote_at=now if consent_quote is not None else None, notify_outcome=notify_outcome,
+                        notify_outcome_at=now if notify_outcome is not None else None,
+                        is_demo=is_demo, started_at=now, submitted_at=now,
+                    )
+                    response.answers = [
+                        AnswerRow(question_id=questions[key].id, value=value, themes=list(themes.get(key, [])))
+                        for key, value in answers.items()
+                    ]
+                    session.add(response)
+                return reference
+            except IntegrityError:
+                continue  # reference collision: astronomically rare, try a fresh one
+        raise RuntimeError("could not allocate a unique reference")
+
+    def withdraw_response(self, reference: str) -> bool:
+        """Mark a response withdrawn and delete its answers and personal data. True if it existed."""
+        with self.session() as session:
+            response = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference.upper()))
+            if response is None or response.status == "withdrawn":
+                return response is not None
+            response.status = "withdrawn"
+            response.withdrawn_at = utcnow()
+            response.answers = []
+            response.ward_slug = response.age_band = None
+            response.notify_outcome = response.consent_quote = None
+            return True
+
+    def response_answers(self, reference: str) -> dict[str, Any] | None:
+        with self.session() as session:
+            response = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference.upper()))
+            if response is None:
+                return None
+            rows = session.execute(
+                select(QuestionRow.key, AnswerRow.value).join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
+                .where(AnswerRow.response_id == response.id).order_by(QuestionRow.position)
+            )
+            return dict(rows.all())
+
+
+def _effective_status(status: str, opens: dt.date, closes: dt.date, today: dt.date) -> str:
+    if status == "open" and today > closes:
+        return "closed"
+    if status == "open" and today < opens:
+        return "draft"
+    return status
+
+
+def _ward(row: WardRow) -> Ward:
+    return Ward(
+        slug=row.slug, name=row.name, population=row.population,
+        postcode_sectors=tuple(sorted(sector.sector for sector in row.sectors)),
+        councillors=tuple(Councillor(name=c.name, party=c.party, email=c.email) for c in row.councillors),
+    )

@@ -1,0 +1,96 @@
+"""The haveyoursay command, run as a real subprocess against a throwaway SQLite database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from actions.store.db import engine_for
+from tests.conftest import PROJECT_ROOT, SEEDS
+
+
+@pytest.fixture
+def env(tmp_path) -> dict:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    return {**os.environ, "DATABASE_URL": url, "HYS_VAR_DIR": str(tmp_path), "SENDER_HASH_SALT": "cli-salt"}
+
+
+def run(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "actions.cli", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def snapshot(env: dict) -> dict:
+    """Every row of every content table, to prove a failed load changed nothing."""
+    tables = ["council", "wards", "councillors", "postcode_sectors", "consultations", "questions", "responses", "answers"]
+    with engine_for(env["DATABASE_URL"]).connect() as connection:
+        return {table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1")).fetchall() for table in tables}  # noqa: S608
+
+
+def test_load_then_list(env):
+    loaded = run(env, "load", str(SEEDS))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "6 created" in loaded.stdout and "6 ward(s)" in loaded.stdout
+    again = run(env, "load", str(SEEDS))
+    assert "0 created, 0 updated, 6 unchanged" in again.stdout
+    listing = run(env, "list")
+    assert listing.returncode == 0
+    lines = listing.stdout.splitlines()
+    assert lines[0].split()[:5] == ["SLUG", "STATUS", "OPENS", "CLOSES", "RESPONSES"]
+    assert any(line.startswith("harbour-road-cycle-lane") and " open " in line for line in lines)
+    assert any(line.startswith("westfield-leisure-centre") and " draft " in line for line in lines)
+
+
+def test_a_bad_file_is_refused_in_one_line_and_the_database_is_unchanged(env, tmp_path):
+    assert run(env, "load", str(SEEDS)).returncode == 0
+    before = snapshot(env)
+    good = tmp_path / "good.yml"
+    shutil.copy(SEEDS / "market-square-events.yml", good)
+    good.write_text(good.read_text().replace("title: Events in Market Square", "title: Changed title"))
+    bad = tmp_path / "bad.yml"
+    bad.write_text((SEEDS / "harbour-road-cycle-lane.yml").read_text().replace("max_choices: 3", "max_choices: 30"))
+
+    result = run(env, "load", str(good), str(bad))
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{bad}: questions[2].max_choices: must be between 1 and the number of options (7)",
+        "1 problem found; nothing was written.",
+    ]
+    assert snapshot(env) == before  # all or nothing: the good file was not written either
+
+
+def test_validate_never_writes(env, tmp_path):
+    result = run(env, "validate", str(SEEDS))
+    assert result.returncode == 0 and "6 consultation(s) and 6 ward(s) are valid" in result.stdout
+    assert snapshot(env)["consultations"] == []
+
+
+def test_unknown_ward_is_reported_against_the_store(env, tmp_path):
+    document = (SEEDS / "market-square-events.yml").read_text().replace("wards: [old-town]", "wards: [narnia]")
+    path = tmp_path / "narnia.yml"
+    path.write_text(document)
+    run(env, "load", str(SEEDS / "wards.yml"))
+    result = run(env, "validate", str(path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == f"{path}: wards[0]: unknown ward 'narnia' (not in any loaded wards file)"
+
+
+def test_missing_file_and_usage_errors(env, tmp_path):
+    missing = run(env, "load", str(tmp_path / "nope.yml"))
+    assert missing.returncode == 1 and missing.stderr.splitlines()[0] == f"{tmp_path / 'nope.yml'}: file not found"
+    usage = run(env, "load")
+    assert usage.returncode == 2 and "PATH" in usage.stderr
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "haveyoursay"
+    assert script.exists(), "make setup installs the haveyoursay console script into .venv"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "load" in result.stdout

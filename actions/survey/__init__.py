@@ -1,0 +1,1 @@
+"""The generic survey engine: answer parsing and the response state machine, driven by a consultation's questions."""

@@ -1,0 +1,391 @@
+"""The survey state machine: consent, questions, demographics, review, submit.
+
+The whole in-progress response lives in one JSON-serialisable dict (the
+``survey`` slot in Rasa's tracker), never in process memory, so a restarted
+action server or Rasa server carries on at the same question. Free-text
+answers are redacted *before* they enter the state.
+
+The engine has no I/O: looking up a postcode and saving the response are done
+by the caller (``actions/dialogue/survey.py``), which keeps this testable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..content.model import Consultation, Council, Question
+from ..text.postcodes import find_postcode
+from ..text.redaction import redact
+from .parsing import (
+    Parsed,
+    clean_text,
+    is_explicit_skip,
+    is_skip,
+    normalise,
+    numbered,
+    options_for,
+    parse_answer,
+    parse_yesno,
+)
+
+STATE_VERSION = 1
+AGE_BANDS = ("Under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75 or over")
+PREFER_NOT = "Prefer not to say"
+OUTSIDE_DISTRICT = "outside-district"
+SUBMIT_WORDS = {"submit", "send", "send it", "yes", "y", "yes please", "confirm", "yes submit", "submit it", "done",
+                "thats right", "that's right", "all correct", "correct", "looks good", "ok", "okay", "yep", "yeah",
+                "go ahead", "yes send it", "submit my response", "send my response"}
+CHANGE_PATTERN = re.compile(r"^(?:change|edit|amend|redo|go back to|back to)?\s*(?:question|q|answer|number|no\.?)?\s*#?(\d{1,2})\s*$")
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    """What happened after one resident message."""
+
+    state: dict
+    replies: list[Reply] = field(default_factory=list)
+    submit: bool = False       # the caller must now save the response
+    finished: bool = False     # the survey is over (submitted or declined)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def new_state(consultation: Consultation, demographics: tuple[str, ...] = ("postcode", "age_band"),
+              amend_reference: str | None = None, previous_answers: dict | None = None) -> dict:
+    return {
+        "v": STATE_VERSION, "slug": consultation.slug, "title": consultation.title, "key": uuid.uuid4().hex,
+        "stage": "consent", "index": 0, "answers": dict(previous_answers or {}), "themes": {}, "attempts": 0,
+        "partial": [], "hint": "", "consent_at": None, "quote": None, "quote_at": None, "notify": None,
+        "notify_at": None, "ward": None, "age_band": None, "demographics": list(demographics), "return_to_review": False,
+        "reference": None, "amend_reference": amend_reference, "save_failed": False, "redacted_notice": False,
+    }
+
+
+def yes_no_buttons() -> list[dict]:
+    return [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}]
+
+
+class Survey:
+    """Drives one response for one consultation."""
+
+    def __init__(self, consultation: Consultation, council: Council | None,
+                 resolve_sector: Callable[[str], str | None] = lambda sector: None,
+                 theme_tagger: Callable[[str], list[str]] = lambda text: []):
+        self.consultation = consultation
+        self.council = council
+        self.resolve_sector = resolve_sector
+        self.theme_tagger = theme_tagger
+        self.questions = consultation.questions
+
+    # --- prompts -------------------------------------------------------------
+
+    def prompt(self, state: dict) -> Reply:
+        """The message that asks for whatever the current stage needs."""
+        stage = state["stage"]
+        hint = f"{state['hint']}\n\n" if state.get("hint") else ""
+        if stage == "consent":
+            return Reply(hint + self.privacy_statement(), [{"title": "Yes, I agree", "payload": "yes"}, {"title": "No", "payload": "no"}])
+        if stage == "quote":
+            return Reply(hint + "Thank you. May we quote your comments, without your name, in the published consultation report?", yes_no_buttons())
+        if stage == "notify":
+            return Reply(hint + "Would you like us to send you the outcome here, on this chat, when the council publishes it?", yes_no_buttons())
+        if stage == "question":
+            return self.question_prompt(state, hint)
+        if stage == "postcode":
+            return Reply(hint + "Nearly done. What's your postcode? We only use it to see which ward you live in, and we keep only the first part (like MB3 4). You can say \"skip\".",
+                         [{"title": "Skip", "payload": "skip"}])
+        if stage == "age":
+            buttons = [{"title": band, "payload": band} for band in (*AGE_BANDS, PREFER_NOT)]
+            return Reply(hint + "Which age group are you in? This helps us check we've heard from everyone. You can say \"prefer not to say\".", buttons)
+        if stage == "review":
+            return Reply(hint + self.review_text(state), [{"title": "Submit", "payload": "submit"}, {"title": "Change an answer", "payload": "change"}])
+        if stage == "change":
+            return Reply(hint + f"Which answer would you like to change? Reply with its number, from 1 to {len(self.questions)}.")
+        return Reply("")
+
+    def privacy_statement(self) -> str:
+        council = self.council
+        name = council.name if council else "The council"
+        notice = f" Full privacy notice: {council.privacy_notice_url}" if council else ""
+        return (
+            f"Before we start: {name} is responsible for the information you give here. We keep your answers to "
+            f"report what people said about \"{self.consultation.title}\", for up to 12 months after the decision, "
+            "and then keep only anonymous totals. We don't ask your name. If you type a name, phone number, email "
+            f"or full postcode in a comment, we remove it before saving.{notice}\n\nDo you agree to go ahead?"
+        )
+
+    def question_prompt(self, state: dict, hint: str = "") -> Reply:
+        question = self.questions[state["index"]]
+        total = len(self.questions)
+        header = f"Question {state['index'] + 1} of {total}"
+        if not question.required:
+            header += " (optional: you can say \"skip\")"
+        lines = [hint + f"{header}\n{question.text}"]
+        buttons: list[dict] = []
+        options = options_for(question)
+        if question.type in ("scale", "choice"):
+            lines.append(numbered(options))
+            buttons = [{"title": option, "payload": option} for option in options]
+        elif question.type == "yesno":
+            buttons = yes_no_buttons()
+        elif question.type == "multi":
+            limit = question.max_choices or len(options)
+            lines.append(numbered(options))
+            lines.append(f"Reply with the numbers of up to {limit}, like \"1 and 3\"." if limit < len(options) else "Reply with the numbers of any that apply, like \"1 and 3\".")
+        elif question.type == "rank":
+            partial = state.get("partial") or []
+            lines.append(numbered(options))
+            if partial:
+                done = ", ".join(f"{n}. {option}" for n, option in enumerate(partial, start=1))
+                lines.append(f"So far: {done}. Which comes next?")
+            else:
+                example = " ".join(str(n) for n in range(1, len(options) + 1))
+                lines.append(f"Reply with the numbers in order, most important first, like \"{example}\". Or just tell me the most important one.")
+        elif question.type == "number":
+            if question.min is not None and question.max is not None:
+                lines.append(f"Reply with a number from {_show(question.min)} to {_show(question.max)}.")
+        elif question.type == "text":
+            lines.append(f"Reply in your own words (up to {question.max_length or 2000:,} characters).")
+        if not question.required and question.type != "text":
+            buttons = buttons + [{"title": "Skip", "payload": "skip"}]
+        return Reply("\n".join(lines), buttons)
+
+    def review_text(self, state: dict) -> str:
+        lines = ["Here's a summary of your answers:"]
+        for number, question in enumerate(self.questions, start=1):
+            lines.append(f"{number}. {_shorten(question.text, 70)}\n   → {display_answer(state['answers'].get(question.id), question)}")
+        lines.append("\nReply \"submit\" to send your response, or \"change\" and a number (like \"change 2\") to change an answer.")
+        return "\n".join(lines)
+
+    # --- handling answers ----------------------------------------------------
+
+    def handle(self, state: dict, text: str) -> Step:
+        state = dict(state)
+        state["hint"] = ""
+        handler = getattr(self, f"_on_{state['stage']}")
+        return handler(state, text)
+
+    def _on_consent(self, state: dict, text: str) -> Step:
+        answer = parse_yesno(None, _agree_to_yes(text))  # type: ignore[arg-type]
+        if not answer.ok:
+            return self._retry(state, "Please reply yes if you agree, or no if you'd rather not take part.")
+        if answer.value == "No":
+            state["stage"] = "declined"
+            return Step(state, [Reply("No problem: nothing has been saved. You can still ask me about the consultation, or come back any time.")], finished=True)
+        state["consent_at"] = now_iso()
+        return self._advance(state, "quote")
+
+    def _on_quote(self, state: dict, text: str) -> Step:
+        answer = Parsed(True, "No") if is_skip(text) else parse_yesno(None, text)  # type: ignore[arg-type]
+        if not answer.ok:
+            return self._retry(state, "Please reply yes or no.")
+        state["quote"], state["quote_at"] = answer.value == "Yes", now_iso()
+        return self._advance(state, "notify")
+
+    def _on_notify(self, state: dict, text: str) -> Step:
+        answer = Parsed(True, "No") if is_skip(text) else parse_yesno(None, text)  # type: ignore[arg-type]
+        if not answer.ok:
+            return self._retry(state, "Please reply yes or no.")
+        state["notify"], state["notify_at"] = answer.value == "Yes", now_iso()
+        if state.get("return_to_review"):
+            return self._advance(state, "review")
+        state["index"] = 0
+        return self._advance(state, "question")
+
+    def _on_question(self, state: dict, text: str) -> Step:
+        question = self.questions[state["index"]]
+        # "skip" always skips; softer phrases ("none", "no thanks") only when they aren't a valid answer.
+        parsed = None if is_explicit_skip(text) else parse_answer(question, text, state.get("partial"))
+        if parsed is None or (not parsed.ok and not parsed.partial and is_skip(text)):
+            if question.required:
+                return self._retry(state, "This question needs an answer, so it can't be skipped.", question)
+            state["answers"][question.id] = None
+            state["themes"].pop(question.id, None)
+            state["partial"] = []
+            return self._next_question(state, [Reply("Skipped.")])
+        if parsed.partial and not parsed.ok:
+            state["partial"] = parsed.partial
+            state["attempts"] = 0
+            return Step(state)
+        if not parsed.ok:
+            return self._retry(state, parsed.hint, question)
+        replies: list[Reply] = []
+        value = parsed.value
+        if question.type == "text":
+            redacted = redact(value)
+            if redacted != value:
+                replies.append(Reply("I've removed personal details (like names, phone numbers or email addresses) from your comment before saving it."))
+            value = redacted
+            state["themes"][question.id] = self.theme_tagger(value)
+        state["answers"][question.id] = value
+        state["partial"] = []
+        return self._next_question(state, replies)
+
+    def _next_question(self, state: dict, replies: list[Reply]) -> Step:
+        state["attempts"] = 0
+        if state.get("return_to_review"):
+            state["return_to_review"] = False
+            return self._advance(state, "review", replies)
+        if state["index"] + 1 < len(self.questions):
+            state["index"] += 1
+            return Step(state, replies)
+        return self._advance(state, self._after_questions(state), replies)
+
+    def _after_questions(self, state: dict) -> str:
+        if "postcode" in state["demographics"] and state.get("ward") is None:
+            return "postcode"
+        if "age_band" in state["demographics"] and state.get("age_band") is None:
+            return "age"
+        return "review"
+
+    def _on_postcode(self, state: dict, text: str) -> Step:
+        if is_skip(text) or normalise(text) in {"prefer not to say", "rather not", "no"}:
+            state["ward"] = PREFER_NOT
+        else:
+            match = find_postcode(text)
+            if match is None:
+                return self._retry(state, "I couldn't read that as a postcode. Please type it like MB3 4AB, or say \"skip\".")
+            state["ward"] = self.resolve_sector(match.sector) or OUTSIDE_DISTRICT
+        return self._advance(state, self._after_questions(state))
+
+    def _on_age(self, state: dict, text: str) -> Step:
+        band = parse_age_band(text)
+        if band is None:
+            return self._retry(state, f"Please choose an age group (1 to {len(AGE_BANDS)}), or say \"prefer not to say\".")
+        state["age_band"] = band
+        return self._advance(state, "review")
+
+    def _on_review(self, state: dict, text: str) -> Step:
+        wanted = normalise(text)
+        if wanted in SUBMIT_WORDS or wanted.startswith("submit"):
+            return Step(state, submit=True)
+        change = CHANGE_PATTERN.match(wanted)
+        if change:
+            return self._start_change(state, int(change.group(1)))
+        if wanted in {"change", "change an answer", "edit", "no", "n", "not yet", "wait", "change something"}:
+            return self._advance(state, "change")
+        direct = self._direct_change(state, text)
+        if direct:
+            return direct
+        return self._retry(state, "Reply \"submit\" to send your response, or \"change\" and a question number to change an answer.")
+
+    def _on_change(self, state: dict, text: str) -> Step:
+        wanted = normalise(text)
+        change = CHANGE_PATTERN.match(wanted)
+        if change:
+            return self._start_change(state, int(change.group(1)))
+        if wanted in SUBMIT_WORDS:
+            return Step(state, submit=True)
+        return self._retry(state, f"Please reply with a question number from 1 to {len(self.questions)}, or \"submit\".")
+
+    def _start_change(self, state: dict, number: int) -> Step:
+        if not 1 <= number <= len(self.questions):
+            return self._retry(state, f"There's no question {number}. Please choose from 1 to {len(self.questions)}.")
+        state.update(index=number - 1, return_to_review=True, attempts=0, partial=[])
+        return self._advance(state, "question")
+
+    def _direct_change(self, state: dict, text: str) -> Step | None:
+        """'actually I disagree': if exactly one scale question reads the text as an answer, change it."""
+        cleaned = re.sub(r"^(actually|sorry|oh|wait|no|hmm|on second thoughts?|i meant?)[\s,]+", "", normalise(text))
+        candidates = []
+        for question in self.questions:
+            if question.type in ("scale", "yesno", "choice"):
+                parsed = parse_answer(question, cleaned)
+                if parsed.ok and question.type == "scale" and cleaned not in {"1", "2", "3", "4", "5"}:
+                    candidates.append((question, parsed.value))
+        if len(candidates) != 1:
+            return None
+        question, value = candidates[0]
+        state["answers"][question.id] = value
+        return self._advance(state, "review", [Reply(f"Changed: \"{_shorten(question.text, 60)}\" is now \"{value}\".")])
+
+    # --- outcomes --------------------------------------------------------------
+
+    def submitted(self, state: dict, reference: str) -> Step:
+        state = dict(state, stage="done", reference=reference, save_failed=False)
+        closes = self.consultation.closes.strftime("%A %-d %B %Y")
+        next_steps = self.consultation.next_steps or "The council will publish what people said and what it decided."
+        text = (
+            f"Thank you, your response has been saved. Your reference is {reference}. "
+            "Keep it if you want to change or withdraw your response later.\n\n"
+            f"The consultation closes on {closes}. {next_steps}"
+        )
+        return Step(state, [Reply(text, [{"title": "What else is open?", "payload": "what consultations are open"}])], finished=True)
+
+    def save_failed(self, state: dict) -> Step:
+        state = dict(state, save_failed=True)
+        return Step(state, [Reply("Sorry, I couldn't save your response just now because of a technical problem. "
+                                  "Your answers are kept: reply \"submit\" in a minute to try again.",
+                                  [{"title": "Try again", "payload": "submit"}])])
+
+    def _advance(self, state: dict, stage: str, replies: list[Reply] | None = None) -> Step:
+        state["stage"], state["attempts"] = stage, 0
+        return Step(state, replies or [])
+
+    def _retry(self, state: dict, hint: str, question: Question | None = None) -> Step:
+        state["attempts"] = state.get("attempts", 0) + 1
+        if state["attempts"] >= 2 and question is not None:
+            if not question.required:
+                hint += " Or say \"skip\" to move on."
+            options = options_for(question)
+            if options and question.type in ("scale", "choice", "multi", "rank", "yesno"):
+                hint += f"\nThe options are:\n{numbered(options)}\nYou can reply with just the number."
+        state["hint"] = hint
+        return Step(state)
+
+
+def parse_age_band(text: str) -> str | None:
+    wanted = normalise(text)
+    if is_skip(text) or wanted in {"prefer not to say", "rather not say", "not saying", "no"}:
+        return PREFER_NOT
+    for band in (*AGE_BANDS, PREFER_NOT):
+        if wanted == normalise(band):
+            return band
+    if re.fullmatch(r"\d{1,2}", wanted) and 1 <= int(wanted) <= len(AGE_BANDS) + 1 and not re.search(r"\b(i'm|im|age|aged|years)\b", wanted):
+        return (*AGE_BANDS, PREFER_NOT)[int(wanted) - 1]
+    age = re.search(r"\b(\d{1,3})\b", wanted)
+    if age and re.search(r"(i'm|im|i am|age|aged|years|yrs|old)", wanted) or (age and int(age.group(1)) > 9):
+        years = int(age.group(1))
+        if years < 18:
+            return "Under 18"
+        bounds = [(24, "18-24"), (34, "25-34"), (44, "35-44"), (54, "45-54"), (64, "55-64"), (74, "65-74")]
+        return next((band for limit, band in bounds if years <= limit), "75 or over")
+    return None
+
+
+def display_answer(value: Any, question: Question) -> str:
+    if value is None:
+        return "(skipped)"
+    if isinstance(value, list):
+        if question.type == "rank":
+            return ", ".join(f"{n}. {item}" for n, item in enumerate(value, start=1))
+        return "; ".join(str(item) for item in value)
+    if question.type == "text":
+        return _shorten(str(value), 120)
+    return str(value)
+
+
+def _agree_to_yes(text: str) -> str:
+    wanted = normalise(text)
+    return "yes" if wanted in {"i agree", "agree", "yes i agree", "ok go ahead", "go ahead", "fine", "accept", "i accept"} else text
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = clean_text(text).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _show(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -7,6 +7,7 @@ configurable (documented in ``.env.example`` and ``docs/configuration.md``).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,17 @@ class Settings:
 
 def default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{var_dir / 'haveyoursay.db'}"
+
+
+def today() -> dt.date:
+    """The council's today. HYS_TODAY (YYYY-MM-DD) pins it for demos and repeatable tests."""
+    pinned = os.environ.get("HYS_TODAY", "").strip()
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError as error:
+            raise SystemExit(f"HYS_TODAY must be a date like 2026-11-22, got {pinned!r}") from error
+    return dt.date.today()
 
 
 @lru_cache(maxsize=1)

@@ -134,9 +134,13 @@ class Consultation:
     outcome: Outcome | None = None
 
     def effective_status(self, today: dt.date) -> str:
-        """An open consultation past its closing date counts as closed."""
-        if self.status == "open" and today > self.closes:
-            return "closed"
-        if self.status == "open" and today < self.opens:
-            return "draft"
-        return self.status
+        return effective_status(self.status, self.opens, self.closes, today)
+
+
+def effective_status(status: str, opens: dt.date, closes: dt.date, today: dt.date) -> str:
+    """An open consultation past its closing date counts as closed; before its opening date it is not shown."""
+    if status == "open" and today > closes:
+        return "closed"
+    if status == "open" and today < opens:
+        return "draft"
+    return status

@@ -1,13 +1,15 @@
-"""Greeting and other conversation-management actions."""
+"""Greeting, privacy, 'talk to a person' and out-of-scope replies, using the council's own details."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .services import in_thread, store
+from ..content.explain import contact_line
+from .services import catalogue
 
 GREETING_BUTTONS = [
     {"title": "What's open?", "payload": "what consultations are open"},
@@ -17,14 +19,21 @@ GREETING_BUTTONS = [
 
 
 class ActionGreet(Action):
-    """Say hello with the council's name and a short "what I can do"."""
+    """Say hello with the council's name and a short "what I can do"; offer to resume a paused response."""
 
     def name(self) -> str:
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        council = await in_thread(store().council)
-        council_name = council.name if council else "your council"
+        content = await catalogue()
+        council_name = content.council.name if content.council else "your council"
+        survey = tracker.get_slot("survey")
+        if survey and survey.get("stage") not in ("done", "declined"):
+            dispatcher.utter_message(
+                text=f"Welcome back! You have an unfinished response to {survey.get('title')}. Would you like to carry on where you left off?",
+                buttons=[{"title": "Yes, continue", "payload": "/resume_survey"}, {"title": "No", "payload": "no"}],
+            )
+            return [SlotSet("offer", "resume")]
         dispatcher.utter_message(
             text=(
                 f"Hello! I'm the Have Your Say assistant for {council_name}. "
@@ -32,5 +41,46 @@ class ActionGreet(Action):
                 "and find your ward councillor. What would you like to do?"
             ),
             buttons=GREETING_BUTTONS,
+        )
+        return []
+
+
+class ActionPrivacy(Action):
+    def name(self) -> str:
+        return "action_privacy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        council = (await catalogue()).council
+        name = council.name if council else "The council"
+        notice = f" The full privacy notice is at {council.privacy_notice_url}" if council else ""
+        dispatcher.utter_message(text=(
+            f"{name} is responsible for what you tell me. If you respond to a consultation we keep your answers to report "
+            "what people said, and only with your agreement. We don't ask for your name, and we remove names, phone numbers, "
+            "emails and full postcodes from comments before saving them. You can withdraw a response with its reference."
+            f"{notice}"
+        ))
+        return []
+
+
+class ActionTalkToPerson(Action):
+    def name(self) -> str:
+        return "action_talk_to_person"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        council = (await catalogue()).council
+        extra = f" You can also use {council.contact_web}" if council and council.contact_web else ""
+        dispatcher.utter_message(text=f"Of course. {contact_line(council)}{extra}")
+        return []
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        council = (await catalogue()).council
+        dispatcher.utter_message(
+            text=f"Sorry, I can only help with consultations. For anything else, please contact the council: {contact_line(council)}",
+            buttons=[{"title": "What's open?", "payload": "/list_consultations"}, {"title": "Help", "payload": "/help"}],
         )
         return []

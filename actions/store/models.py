@@ -100,7 +100,11 @@ class ResponseRow(Base):
     """One resident's response to one consultation."""
 
     __tablename__ = "responses"
-    __table_args__ = (UniqueConstraint("reference", name="uq_responses_reference"),)
+    __table_args__ = (
+        UniqueConstraint("reference", name="uq_responses_reference"),
+        # One key per survey run: a retried webhook or double click can't submit twice.
+        UniqueConstraint("submission_key", name="uq_responses_submission_key"),
+    )
     id = Column(Integer, primary_key=True)
     consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
     reference = Column(String(16), nullable=False)
@@ -118,7 +122,9 @@ class ResponseRow(Base):
     is_demo = Column(Boolean, nullable=False, default=False)
     started_at = Column(DateTime, nullable=False, default=utcnow)
     submitted_at = Column(DateTime, index=True)
+    amended_at = Column(DateTime)
     withdrawn_at = Column(DateTime)
+    submission_key = Column(String(64))
     answers = relationship("AnswerRow", cascade="all, delete-orphan")
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..content.documents import consultation_document, consultation_from_document, content_hash, question_document
 from ..content.files import ContentBundle
-from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward
+from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward, effective_status
 from ..content.validate import ContentError, Problem
 from .db import session_scope
 from .identity import hash_sender, new_reference
@@ -213,7 +213,7 @@ class Store:
             rows = session.scalars(select(ConsultationRow).order_by(ConsultationRow.closes, ConsultationRow.slug)).all()
             return [
                 ConsultationOverview(
-                    slug=row.slug, title=row.title, status=_effective_status(row.status, row.opens, row.closes, today),
+                    slug=row.slug, title=row.title, status=effective_status(row.status, row.opens, row.closes, today),
                     opens=row.opens, closes=row.closes,
                     responses=totals.get(row.id, 0), responses_last_7_days=recent.get(row.id, 0),
                 )
@@ -237,16 +237,30 @@ class Store:
         age_band: str | None = None,
         consent_privacy_at: dt.datetime | None = None,
         consent_quote: bool | None = None,
+        consent_quote_at: dt.datetime | None = None,
         notify_outcome: bool | None = None,
+        notify_outcome_at: dt.datetime | None = None,
         submitted_at: dt.datetime | None = None,
+        submission_key: str | None = None,
+        amend_reference: str | None = None,
         is_demo: bool = False,
     ) -> str:
-        """Write a submitted response and all its answers in one transaction; return its reference."""
+        """Write a submitted response and all its answers in one transaction; return its reference.
+
+        Idempotent per ``submission_key``: submitting the same survey run twice (a double
+        click, a retried webhook) returns the first reference and writes nothing more.
+        With ``amend_reference`` the resident's earlier response is replaced, keeping its reference.
+        """
         themes = themes or {}
         now = submitted_at or utcnow()
+        sender_hash = hash_sender(self.sender_salt, channel, sender_id)
         for _attempt in range(5):
             try:
                 with self.session() as session:
+                    if submission_key:
+                        existing = session.scalar(select(ResponseRow.reference).where(ResponseRow.submission_key == submission_key))
+                        if existing:
+                            return existing
                     consultation = session.scalar(
                         select(ConsultationRow).where(ConsultationRow.slug == consultation_slug).options(selectinload(ConsultationRow.questions))
                     )
@@ -256,24 +270,73 @@ class Store:
                     unknown = sorted(set(answers) - set(questions))
                     if unknown:
                         raise ValueError(f"unknown question ids for {consultation_slug}: {', '.join(unknown)}")
-                    reference = new_reference(self.reference_prefix(session))
-                    response = ResponseRow(
-                        consultation_id=consultation.id, reference=reference, status="submitted", channel=channel,
-                        sender_hash=hash_sender(self.sender_salt, channel, sender_id), ward_slug=ward_slug, age_band=age_band,
-                        consent_privacy_at=consent_privacy_at or now, consent_quote=consent_quote,
-                        consent_quote_at=now if consent_quote is not None else None, notify_outcome=notify_outcome,
-                        notify_outcome_at=now if notify_outcome is not None else None,
-                        is_demo=is_demo, started_at=now, submitted_at=now,
-                    )
+                    response = None
+                    if amend_reference:
+                        response = session.scalar(
+                            select(ResponseRow).where(
+                                ResponseRow.reference == amend_reference, ResponseRow.sender_hash == sender_hash,
+                                ResponseRow.status == "submitted", ResponseRow.consultation_id == consultation.id,
+                            )
+                        )
+                    if response is None:
+                        response = ResponseRow(
+                            consultation_id=consultation.id, reference=new_reference(self.reference_prefix(session)),
+                            status="submitted", channel=channel, sender_hash=sender_hash, is_demo=is_demo,
+                            started_at=now, submitted_at=now,
+                        )
+                        session.add(response)
+                    else:
+                        response.amended_at = now
+                        response.answers = []
+                        session.flush()
+                    response.submission_key = submission_key
+                    response.ward_slug, response.age_band = ward_slug, age_band
+                    response.consent_privacy_at = consent_privacy_at or now
+                    response.consent_quote = consent_quote
+                    response.consent_quote_at = consent_quote_at or (now if consent_quote is not None else None)
+                    response.notify_outcome = notify_outcome
+                    response.notify_outcome_at = notify_outcome_at or (now if notify_outcome is not None else None)
                     response.answers = [
                         AnswerRow(question_id=questions[key].id, value=value, themes=list(themes.get(key, [])))
                         for key, value in answers.items()
                     ]
-                    session.add(response)
+                    reference = response.reference
                 return reference
             except IntegrityError:
-                continue  # reference collision: astronomically rare, try a fresh one
-        raise RuntimeError("could not allocate a unique reference")
+                continue  # a concurrent submit with the same key, or a reference collision: look again
+        raise RuntimeError("could not save the response")
+
+    def submitted_response_for(self, consultation_slug: str, channel: str, sender_id: str) -> tuple[str, dict[str, Any]] | None:
+        """The reference and answers of this sender's submitted response to a consultation, if any."""
+        sender_hash = hash_sender(self.sender_salt, channel, sender_id)
+        with self.session() as session:
+            reference = session.scalar(
+                select(ResponseRow.reference)
+                .join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
+                .where(ConsultationRow.slug == consultation_slug, ResponseRow.sender_hash == sender_hash, ResponseRow.status == "submitted")
+                .order_by(ResponseRow.submitted_at.desc())
+            )
+        if reference is None:
+            return None
+        return reference, self.response_answers(reference) or {}
+
+    def response_summary(self, reference: str) -> dict | None:
+        """Status, consultation, channel and sender hash of a response (no answers)."""
+        with self.session() as session:
+            row = session.execute(
+                select(ResponseRow.reference, ResponseRow.status, ResponseRow.channel, ResponseRow.sender_hash, ConsultationRow.slug)
+                .join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
+                .where(ResponseRow.reference == reference.upper())
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def content_version(self) -> tuple:
+        """Changes whenever content is loaded, so caches built from content know to rebuild."""
+        with self.session() as session:
+            consultations = session.execute(select(func.count(), func.max(ConsultationRow.updated_at))).one()
+            council = session.scalar(select(CouncilRow.updated_at).where(CouncilRow.id == 1))
+            wards = session.scalar(select(func.count()).select_from(WardRow))
+        return (*consultations, council, wards)
 
     def withdraw_response(self, reference: str) -> bool:
         """Mark a response withdrawn and delete its answers and personal data. True if it existed."""
@@ -298,14 +361,6 @@ class Store:
                 .where(AnswerRow.response_id == response.id).order_by(QuestionRow.position)
             )
             return dict(rows.all())
-
-
-def _effective_status(status: str, opens: dt.date, closes: dt.date, today: dt.date) -> str:
-    if status == "open" and today > closes:
-        return "closed"
-    if status == "open" and today < opens:
-        return "draft"
-    return status
 
 
 def _ward(row: WardRow) -> Ward:

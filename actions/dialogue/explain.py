@@ -1,0 +1,157 @@
+"""Actions that explain consultations: list, summary, options, documents, events, deadlines, FAQs, outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from ..content import explain
+from ..settings import today
+from ..text.postcodes import find_postcode
+from .common import entity, latest_intent, latest_text, resolve_consultation, say
+from .services import Catalogue, catalogue, in_thread, store
+
+ASPECT_BY_INTENT = {
+    "ask_about": "summary", "ask_deadline": "deadline", "ask_documents": "documents", "ask_events": "events",
+    "ask_proposals": "proposals", "ask_background": "background", "ask_next_steps": "next_steps", "ask_faq": "faq",
+    "ask_outcome": "outcome",
+}
+
+
+class ActionListConsultations(Action):
+    """'What's open?', narrowed by topic or place; 'what has finished?' lists closed ones."""
+
+    def name(self) -> str:
+        return "action_list_consultations"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        content = await catalogue()
+        text = latest_text(tracker)
+        closed = latest_intent(tracker) == "list_closed"
+        pool = content.closed_now() if closed else content.open_now()
+        kind = "finished" if closed else "open"
+        heading = f"These consultations have {'finished' if closed else 'are open'}:" if closed else "These consultations are open now, closing soonest first:"
+        if closed:
+            heading = "These consultations have finished, most recent first:"
+
+        ward = await _place_in(text, content)
+        topic_matches = [c for c in content.finder.by_topic(text) if c in pool]
+        if ward:
+            pool = [c for c in pool if "all" in c.wards or ward.slug in c.wards]
+            heading = f"{kind.capitalize()} consultations affecting {ward.name}:"
+        if topic_matches:
+            pool = [c for c in pool if c in topic_matches]
+            heading = f"{kind.capitalize()} consultations on that topic:"
+        filtered = bool(ward or topic_matches)
+
+        if not pool:
+            where = f" for {ward.name}" if ward else ""
+            everything = content.closed_now() if closed else content.open_now()
+            if not everything:
+                dispatcher.utter_message(text=f"There are no {kind} consultations at the moment. {explain.contact_line(content.council)}")
+                return []
+            dispatcher.utter_message(
+                text=f"I couldn't find any {kind} consultations{where} matching that. Would you like to see all {len(everything)} {kind} ones?",
+                buttons=[{"title": f"Show all {kind}", "payload": "/list_closed" if closed else "/list_consultations"}],
+            )
+            return [SlotSet("listed", [])]
+        say(dispatcher, explain.list_consultations(pool, today(), heading))
+        if filtered is False and not closed and content.closed_now():
+            dispatcher.utter_message(text="You can also ask what happened with consultations that have finished.")
+        return [SlotSet("listed", [c.slug for c in pool])]
+
+
+async def _place_in(text: str, content: Catalogue):
+    postcode = find_postcode(text)
+    if postcode:
+        return await in_thread(store().ward_for_sector, postcode.sector)
+    return content.finder.find_ward(text)
+
+
+class ActionExplain(Action):
+    """Answer about one consultation; the aspect comes from the intent, the consultation from the words or the focus."""
+
+    def name(self) -> str:
+        return "action_explain"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        content = await catalogue()
+        aspect = ASPECT_BY_INTENT.get(latest_intent(tracker), "faq")
+        resolution = resolve_consultation(tracker, content)
+        consultation = resolution.consultation
+        if consultation is None:
+            return self._which_one(dispatcher, content, resolution.candidates, resolution.named_something_unknown, aspect)
+        day = today()
+        text = latest_text(tracker)
+        events: list[dict] = [SlotSet("consultation", consultation.slug)]
+        proposal_id = explain.proposal_reference(text) if aspect in ("proposals", "summary", "faq") else None
+        if proposal_id:
+            aspect = "proposals"
+        if aspect == "summary":
+            answer = explain.summary(consultation, day)
+        elif aspect == "deadline":
+            answer = explain.deadline(consultation, day)
+        elif aspect == "documents":
+            answer = explain.documents(consultation, day, content.council)
+        elif aspect == "events":
+            answer = explain.events(consultation, day)
+        elif aspect == "proposals":
+            answer = explain.proposals(consultation, day, proposal_id)
+        elif aspect == "background":
+            answer = explain.background(consultation, day)
+        elif aspect == "next_steps":
+            answer = explain.next_steps(consultation, day)
+        elif aspect == "outcome":
+            answer = explain.outcome(consultation, day)
+        else:
+            faq = explain.best_faq(consultation, text)
+            answer = explain.Answer(f"{faq.answer}", explain.next_step_buttons(consultation, day)) if faq else explain.no_answer(consultation, day, content.council)
+        say(dispatcher, answer)
+        if consultation.effective_status(day) == "open" and not tracker.active_loop.get("name"):
+            events.append(SlotSet("offer", f"survey:{consultation.slug}"))
+        return events
+
+    @staticmethod
+    def _which_one(dispatcher, content, candidates, unknown: bool, aspect: str) -> list[dict]:
+        day = today()
+        if candidates:
+            say(dispatcher, explain.list_consultations(candidates, day, "Do you mean one of these?"))
+            return [SlotSet("listed", [c.slug for c in candidates])]
+        pool = content.open_now() if aspect != "outcome" else content.closed_now()
+        if unknown:
+            intro = "I couldn't find a consultation matching that."
+        else:
+            intro = "Which consultation do you mean?"
+        if not pool:
+            dispatcher.utter_message(text=f"{intro} There are none to show at the moment.")
+            return []
+        say(dispatcher, explain.list_consultations(pool, day, f"{intro} {'These are open now:' if aspect != 'outcome' else 'These have finished:'}"))
+        return [SlotSet("listed", [c.slug for c in pool])]
+
+
+class ActionFallback(Action):
+    """When the NLU isn't sure: try the consultation's FAQs, then a consultation name, then ask to rephrase."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        content = await catalogue()
+        text = latest_text(tracker)
+        day = today()
+        focus = content.get(tracker.get_slot("consultation"))
+        if focus:
+            faq = explain.best_faq(focus, text)
+            if faq:
+                say(dispatcher, explain.Answer(faq.answer, explain.next_step_buttons(focus, day)))
+                return []
+        matches = content.finder.find(text)
+        if matches and (len(matches) == 1 or matches[0].score - matches[1].score >= 0.1) and not entity(tracker, "consultation"):
+            consultation = matches[0].consultation
+            say(dispatcher, explain.summary(consultation, day))
+            return [SlotSet("consultation", consultation.slug)]
+        dispatcher.utter_message(response="utter_default")
+        return []

@@ -1,0 +1,313 @@
+"""Actions that run the generic survey for any consultation (no per-consultation forms, no retraining).
+
+Rasa side: one form, ``survey_form``, with one slot, ``survey_answer``. The
+whole in-progress response lives in the ``survey`` slot (see
+``actions/survey/engine.py``), so it survives action-server restarts. This
+module only adapts between Rasa and the engine:
+
+* ``validate_survey_form`` feeds each message to the engine, or, when the
+  message is a question about the consultation ("when does it close?"),
+  returns nothing so Rasa's rules answer it and the form asks again.
+* ``action_ask_survey_answer`` asks whatever the engine needs next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..content import explain
+from ..content.model import Consultation
+from ..settings import today
+from ..store.identity import find_reference
+from ..survey.engine import OUTSIDE_DISTRICT, PREFER_NOT, Reply, Survey, new_state
+from ..survey.parsing import normalise
+from ..text.themes import tagger_for
+from .common import latest_intent, latest_text, resolve_consultation, say
+from .services import Catalogue, catalogue, in_thread, store
+
+logger = logging.getLogger(__name__)
+
+FORM = "survey_form"
+# Questions a resident may ask mid-survey; the form pauses to answer, then asks again.
+INTERRUPTIONS = {
+    "ask_deadline", "ask_documents", "ask_events", "ask_proposals", "ask_background", "ask_next_steps", "ask_faq",
+    "ask_about", "help", "bot_challenge", "privacy", "talk_to_person", "pause_survey",
+}
+PAUSE_WORDS = {"stop", "pause", "later", "not now", "finish later", "do it later", "carry on later", "quit", "exit",
+               "stop please", "can i finish later", "i'll finish later", "ill finish later", "come back later"}
+MAX_MESSAGE_CHARS = 5000
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+def survey_for(consultation: Consultation, content: Catalogue) -> Survey:
+    themes = content.council.themes if content.council else {}
+    tagger = tagger_for(themes) if themes else None
+
+    def resolve_sector(sector: str) -> str | None:
+        ward = store().ward_for_sector(sector)
+        return ward.slug if ward else None
+
+    return Survey(consultation, content.council, resolve_sector=resolve_sector, theme_tagger=tagger.tags if tagger else (lambda text: []))
+
+
+def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    for reply in replies:
+        if reply.text:
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+
+
+async def begin_survey(dispatcher: CollectingDispatcher, tracker: Tracker, consultation: Consultation, content: Catalogue,
+                       amend: tuple[str, dict] | None = None) -> list[dict]:
+    """Start (or resume) a response for ``consultation``; returns events that activate the survey form."""
+    day = today()
+    status = consultation.effective_status(day)
+    if status != "open":
+        answer = explain.outcome(consultation, day)
+        dispatcher.utter_message(text=f"Sorry, {consultation.title} {explain.status_phrase(consultation, day)}, so it can't take responses any more.")
+        say(dispatcher, answer)
+        return [SlotSet("consultation", consultation.slug)]
+    current = tracker.get_slot("survey")
+    if current and current.get("slug") == consultation.slug and current.get("stage") not in ("done", "declined") and not amend:
+        dispatcher.utter_message(text=f"Let's carry on with your response to {consultation.title}.")
+        return [SlotSet("consultation", consultation.slug), SlotSet("survey_answer", None), ActiveLoop(FORM)]
+    if amend is None:
+        existing = await in_thread(store().submitted_response_for, consultation.slug, channel_of(tracker), tracker.sender_id)
+        if existing:
+            reference, _answers = existing
+            dispatcher.utter_message(
+                text=f"You've already responded to {consultation.title} (reference {reference}). Would you like to review and change your answers? Your new answers will replace the old ones.",
+                buttons=[{"title": "Yes, change my answers", "payload": "yes"}, {"title": "No", "payload": "no"}],
+            )
+            return [SlotSet("consultation", consultation.slug), SlotSet("offer", f"amend:{consultation.slug}")]
+    state = new_state(consultation, amend_reference=amend[0] if amend else None, previous_answers=amend[1] if amend else None)
+    if amend:
+        state["return_to_review"] = True
+    intro = f"Great, let's start your response to {consultation.title}. It has {len(consultation.questions)} questions and takes a few minutes. You can say \"stop\" at any time to finish later."
+    dispatcher.utter_message(text=intro)
+    return [SlotSet("consultation", consultation.slug), SlotSet("survey", state), SlotSet("survey_answer", None), SlotSet("offer", None), ActiveLoop(FORM)]
+
+
+class ActionStartSurvey(Action):
+    """'I want to have my say on X' (or a 'Have my say' button)."""
+
+    def name(self) -> str:
+        return "action_start_survey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        content = await catalogue()
+        resolution = resolve_consultation(tracker, content)
+        consultation = resolution.consultation
+        open_now = content.open_now()
+        if consultation is None and not resolution.candidates and len(open_now) == 1:
+            consultation = open_now[0]
+        if consultation is None:
+            choices = [c for c in resolution.candidates if c in open_now] or open_now
+            if not choices:
+                dispatcher.utter_message(text="There are no open consultations to respond to at the moment.")
+                return []
+            intro = "I couldn't find an open consultation matching that. " if resolution.named_something_unknown else ""
+            dispatcher.utter_message(
+                text=f"{intro}Which consultation would you like to respond to?\n" + "\n".join(f"{n}. {c.title}" for n, c in enumerate(choices, 1)),
+                buttons=[{"title": c.title[:40], "payload": explain.payload("start_response", c.slug)} for c in choices[:5]],
+            )
+            return [SlotSet("listed", [c.slug for c in choices]), SlotSet("offer", "survey:choose")]
+        return await begin_survey(dispatcher, tracker, consultation, content)
+
+
+class ValidateSurveyForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_survey_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        state = tracker.get_slot("survey")
+        content = await catalogue()
+        consultation = content.get(state.get("slug")) if state else None
+        if not state or consultation is None:
+            dispatcher.utter_message(text="Sorry, that consultation is no longer available to respond to.")
+            return [SlotSet("survey_answer", "ended"), SlotSet("survey", None)]
+        text = latest_text(tracker)
+        if len(text) > MAX_MESSAGE_CHARS:
+            dispatcher.utter_message(text=f"That message is too long for me ({len(text):,} characters). Please keep it under {MAX_MESSAGE_CHARS:,}: nothing has been saved from it.")
+            return [SlotSet("survey", state), SlotSet("survey_answer", None)]
+        survey = survey_for(consultation, content)
+        if self._is_interruption(tracker, survey, state, text):
+            return []  # Rasa's rules answer the question, then the form asks again
+        step = await in_thread(survey.handle, state, text)
+        if step.submit:
+            step = await self._submit(tracker, survey, step.state)
+        send(dispatcher, step.replies)
+        finished = "complete" if step.finished else None
+        return [SlotSet("survey", step.state), SlotSet("survey_answer", finished)]
+
+    @staticmethod
+    def _is_interruption(tracker: Tracker, survey: Survey, state: dict, text: str) -> bool:
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        name, confidence = intent.get("name"), intent.get("confidence") or 0.0
+        if normalise(text) in PAUSE_WORDS:
+            return True
+        if name not in INTERRUPTIONS:
+            return False
+        trial = survey.handle(state, text)
+        understood = trial.submit or trial.state.get("attempts", 0) <= state.get("attempts", 0) and not trial.state.get("hint")
+        question = survey.questions[state["index"]] if state["stage"] == "question" else None
+        if question is not None and question.type == "text":
+            return confidence >= 0.8 and text.strip().endswith("?") and len(text) < 100
+        return not understood and confidence >= 0.5
+
+    @staticmethod
+    async def _submit(tracker: Tracker, survey: Survey, state: dict):
+        def parse(moment: str | None) -> dt.datetime | None:
+            return dt.datetime.fromisoformat(moment).replace(tzinfo=None) if moment else None
+
+        ward = state.get("ward")
+        try:
+            reference = await in_thread(
+                store().submit_response,
+                consultation_slug=state["slug"], channel=channel_of(tracker), sender_id=tracker.sender_id,
+                answers=state["answers"], themes=state["themes"],
+                ward_slug=None if ward in (None, PREFER_NOT) else ward,
+                age_band=None if state.get("age_band") in (None, PREFER_NOT) else state["age_band"],
+                consent_privacy_at=parse(state.get("consent_at")), consent_quote=state.get("quote"),
+                consent_quote_at=parse(state.get("quote_at")), notify_outcome=state.get("notify"),
+                notify_outcome_at=parse(state.get("notify_at")), submission_key=state["key"],
+                amend_reference=state.get("amend_reference"),
+            )
+        except SQLAlchemyError:
+            logger.exception("survey.submit_failed consultation=%s", state["slug"])
+            return survey.save_failed(state)
+        return survey.submitted(state, reference)
+
+
+class ActionAskSurveyAnswer(Action):
+    """Ask the current survey step: consent, a question (with hints after a misunderstood answer), review..."""
+
+    def name(self) -> str:
+        return "action_ask_survey_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        state = tracker.get_slot("survey")
+        content = await catalogue()
+        consultation = content.get(state.get("slug")) if state else None
+        if not state or consultation is None:
+            return [SlotSet("survey_answer", "ended"), ActiveLoop(None)]
+        send(dispatcher, [survey_for(consultation, content).prompt(state)])
+        if state.get("hint"):
+            return [SlotSet("survey", dict(state, hint=""))]
+        return []
+
+
+class ActionSurveyFinished(Action):
+    def name(self) -> str:
+        return "action_survey_finished"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        state = tracker.get_slot("survey") or {}
+        # Once submitted or declined the answers are no longer needed in the conversation state.
+        return [SlotSet("survey", None), SlotSet("survey_answer", None), SlotSet("last_reference", state.get("reference"))]
+
+
+class ActionPauseSurvey(Action):
+    def name(self) -> str:
+        return "action_pause_survey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        dispatcher.utter_message(
+            text="OK, I've paused your response. Your answers so far are kept in this conversation. Say \"continue\" when you'd like to carry on.",
+            buttons=[{"title": "Continue", "payload": "/resume_survey"}, {"title": "What's open?", "payload": "/list_consultations"}],
+        )
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("offer", "resume")]
+
+
+class ActionResumeSurvey(Action):
+    def name(self) -> str:
+        return "action_resume_survey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        state = tracker.get_slot("survey")
+        content = await catalogue()
+        consultation = content.get(state.get("slug")) if state else None
+        if not state or consultation is None or state.get("stage") in ("done", "declined"):
+            dispatcher.utter_message(text="You don't have a response in progress. Would you like to see what's open?",
+                                     buttons=[{"title": "What's open?", "payload": "/list_consultations"}])
+            return []
+        return await begin_survey(dispatcher, tracker, consultation, content)
+
+
+class ActionAffirm(Action):
+    """'Yes' outside the survey: accept whatever was last offered (start, change or resume a response, withdraw)."""
+
+    def name(self) -> str:
+        return "action_affirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        offer = tracker.get_slot("offer") or ""
+        content = await catalogue()
+        kind, _, value = offer.partition(":")
+        if kind == "survey" and content.get(value):
+            return await begin_survey(dispatcher, tracker, content.get(value), content)
+        if kind == "amend" and content.get(value):
+            existing = await in_thread(store().submitted_response_for, value, channel_of(tracker), tracker.sender_id)
+            if existing:
+                return await begin_survey(dispatcher, tracker, content.get(value), content, amend=existing)
+        if kind == "resume":
+            return await ActionResumeSurvey().run(dispatcher, tracker, domain)
+        if kind == "withdraw":
+            return await withdraw(dispatcher, tracker, value)
+        dispatcher.utter_message(text="OK! What would you like to do?", buttons=[
+            {"title": "What's open?", "payload": "/list_consultations"}, {"title": "Help", "payload": "/help"}])
+        return [SlotSet("offer", None)]
+
+
+class ActionDeny(Action):
+    def name(self) -> str:
+        return "action_deny"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        dispatcher.utter_message(text="No problem. Is there anything else I can help with?", buttons=[
+            {"title": "What's open?", "payload": "/list_consultations"}, {"title": "No, that's all", "payload": "/goodbye"}])
+        return [SlotSet("offer", None)]
+
+
+class ActionWithdrawResponse(Action):
+    """'Withdraw my response MB-7K3Q-9D2M': confirm first, then withdraw."""
+
+    def name(self) -> str:
+        return "action_withdraw_response"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        reference = find_reference(latest_text(tracker)) or tracker.get_slot("last_reference")
+        if not reference:
+            dispatcher.utter_message(text="To withdraw a response, please tell me its reference, which looks like MB-7K3Q-9D2M.")
+            return []
+        summary = await in_thread(store().response_summary, reference)
+        if summary is None or summary["status"] != "submitted":
+            dispatcher.utter_message(text=f"I can't find a submitted response with reference {reference}. Please check it and try again.")
+            return []
+        dispatcher.utter_message(
+            text=f"Withdraw response {reference}? Your answers will be deleted and won't be counted. This can't be undone.",
+            buttons=[{"title": "Yes, withdraw it", "payload": "yes"}, {"title": "No, keep it", "payload": "no"}],
+        )
+        return [SlotSet("offer", f"withdraw:{reference}")]
+
+
+async def withdraw(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> list[dict]:
+    done = await in_thread(store().withdraw_response, reference)
+    if done:
+        dispatcher.utter_message(text=f"Done: response {reference} has been withdrawn and its answers deleted. It won't be counted or included in any report.")
+    else:
+        dispatcher.utter_message(text=f"I couldn't find response {reference}.")
+    return [SlotSet("offer", None)]
+
+
+def describe_ward(value: str | None) -> str:
+    return {OUTSIDE_DISTRICT: "outside the district", PREFER_NOT: "not given", None: "not given"}.get(value, value or "")

@@ -14,6 +14,8 @@ from typing import Sequence
 from .content.files import read_bundle
 from .content.validate import ContentError
 from .settings import get_settings
+from .store.conversations import delete_conversations, senders_with_hash
+from .store.identity import find_reference
 from .store.migrate import upgrade
 from .store.repository import Store
 
@@ -71,6 +73,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    reference = find_reference(args.reference)
+    if reference is None or reference != args.reference.strip().upper():
+        print(f"{args.reference!r} is not a reference; they look like MB-7K3Q-9D2M", file=sys.stderr)
+        return EXIT_USAGE
+    store = _store()
+    summary = store.response_summary(reference)
+    if summary is None:
+        print(f"No response with reference {reference}; nothing was changed.", file=sys.stderr)
+        return EXIT_INVALID
+    store.withdraw_response(reference)
+    settings = get_settings()
+    senders = senders_with_hash(settings.tracker_store_url, settings.sender_hash_salt, summary["channel"], summary["sender_hash"])
+    deleted = delete_conversations(settings.tracker_store_url, senders)
+    print(f"Withdrew {reference}: its answers and personal data are deleted, and {deleted} conversation event(s) were erased.")
+    return EXIT_OK
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     _store()
     print("Database schema is up to date.")
@@ -91,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="list consultations with status and response counts")
     listing.set_defaults(handler=cmd_list)
+
+    erase = commands.add_parser("erase", help="withdraw a response by reference and erase its conversation")
+    erase.add_argument("reference", help="the reference the resident was given, e.g. MB-7K3Q-9D2M")
+    erase.set_defaults(handler=cmd_erase)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=cmd_migrate)

@@ -140,8 +140,10 @@ def events(consultation: Consultation, today: dt.date) -> Answer:
     return Answer("\n".join(lines), next_step_buttons(consultation, today, "ask_events"))
 
 
-def deadline(consultation: Consultation, today: dt.date) -> Answer:
+def deadline(consultation: Consultation, today: dt.date, in_survey: bool = False) -> Answer:
     status = consultation.effective_status(today)
+    if status == "open" and in_survey:
+        return Answer(f"{consultation.title} is {status_phrase(consultation, today)}.")
     if status == "open":
         text = (f"{consultation.title} is {status_phrase(consultation, today)}. You can give your views here in a few minutes, "
                 "one question at a time. Would you like to start?")

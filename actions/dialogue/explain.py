@@ -93,7 +93,7 @@ class ActionExplain(Action):
         if aspect == "summary":
             answer = explain.summary(consultation, day)
         elif aspect == "deadline":
-            answer = explain.deadline(consultation, day)
+            answer = explain.deadline(consultation, day, in_survey=bool(tracker.active_loop.get("name")))
         elif aspect == "documents":
             answer = explain.documents(consultation, day, content.council)
         elif aspect == "events":

@@ -31,7 +31,7 @@ class ActionFindCouncillor(Action):
         if postcode:
             ward = await in_thread(store().ward_for_sector, postcode.sector)
             if ward is None:
-                dispatcher.utter_message(text=f"{postcode.full or postcode.sector} is outside {council_name}, so I can't tell you a councillor there. Your own council's website will list yours.")
+                dispatcher.utter_message(text=f"That postcode ({postcode.sector}…) is outside {council_name}, so I can't tell you a councillor there. Your own council's website will list yours.")
                 return [SlotSet("awaiting", None)]
             return self._show(dispatcher, ward, tracker)
         ward = content.finder.find_ward(text)

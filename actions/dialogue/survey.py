@@ -13,6 +13,7 @@ module only adapts between Rasa and the engine:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -24,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..content import explain
 from ..content.model import Consultation
-from ..settings import today
+from ..settings import get_settings, today
+from ..store.conversations import delete_conversations
 from ..store.identity import find_reference
 from ..survey.engine import OUTSIDE_DISTRICT, PREFER_NOT, Reply, Survey, new_state
 from ..survey.parsing import normalise
@@ -47,6 +49,16 @@ MAX_MESSAGE_CHARS = 5000
 
 def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
+
+
+def responding_to_new_message(tracker: Tracker) -> bool:
+    """True when the form was run straight after the resident spoke.
+
+    Rasa appends a marker ActionExecuted(survey_form) before calling validation,
+    so the action before that marker tells us what triggered the form.
+    """
+    actions = [event.get("name") for event in tracker.events if event.get("event") == "action"]
+    return len(actions) >= 2 and actions[-2] == "action_listen"
 
 
 def survey_for(consultation: Consultation, content: Catalogue) -> Survey:
@@ -79,7 +91,7 @@ async def begin_survey(dispatcher: CollectingDispatcher, tracker: Tracker, consu
     current = tracker.get_slot("survey")
     if current and current.get("slug") == consultation.slug and current.get("stage") not in ("done", "declined") and not amend:
         dispatcher.utter_message(text=f"Let's carry on with your response to {consultation.title}.")
-        return [SlotSet("consultation", consultation.slug), SlotSet("survey_answer", None), ActiveLoop(FORM)]
+        return [SlotSet("consultation", consultation.slug), SlotSet("survey_answer", None), SlotSet("offer", None), ActiveLoop(FORM)]
     if amend is None:
         existing = await in_thread(store().submitted_response_for, consultation.slug, channel_of(tracker), tracker.sender_id)
         if existing:
@@ -129,6 +141,10 @@ class ValidateSurveyForm(FormValidationAction):
         return "validate_survey_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        if not responding_to_new_message(tracker):
+            # Rasa also calls validation when the form (re)starts without a new message,
+            # e.g. on activation or after answering an interruption: nothing to read then.
+            return []
         state = tracker.get_slot("survey")
         content = await catalogue()
         consultation = content.get(state.get("slug")) if state else None
@@ -303,10 +319,31 @@ class ActionWithdrawResponse(Action):
 async def withdraw(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> list[dict]:
     done = await in_thread(store().withdraw_response, reference)
     if done:
-        dispatcher.utter_message(text=f"Done: response {reference} has been withdrawn and its answers deleted. It won't be counted or included in any report.")
+        dispatcher.utter_message(text=f"Done: response {reference} has been withdrawn and its answers deleted. It won't be counted or included in any report. This conversation will be erased too.")
+        schedule_conversation_erasure(tracker.sender_id)
     else:
         dispatcher.utter_message(text=f"I couldn't find response {reference}.")
     return [SlotSet("offer", None)]
+
+
+ERASE_AFTER_SECONDS = 3.0
+_pending_erasures: set[asyncio.Task] = set()
+
+
+def schedule_conversation_erasure(sender_id: str) -> None:
+    """Delete this conversation's tracker events once Rasa has saved the current turn.
+
+    Deleting them inside the action would not work: Rasa saves the in-memory
+    tracker after the action and would write the events back.
+    """
+
+    async def erase_later() -> None:
+        await asyncio.sleep(ERASE_AFTER_SECONDS)
+        await in_thread(delete_conversations, get_settings().tracker_store_url, [sender_id])
+
+    task = asyncio.get_running_loop().create_task(erase_later())
+    _pending_erasures.add(task)
+    task.add_done_callback(_pending_erasures.discard)
 
 
 def describe_ward(value: str | None) -> str:

@@ -282,6 +282,9 @@ def parse_rank(question: Question, text: str, partial: list) -> Parsed:
     parts = [part for part in re.split(r"[\s,;>]+(?:then\s+)?|\bthen\b", clean_text(text)) if part.strip()]
     if len(parts) > 1 and all(re.fullmatch(r"\d+", part) for part in parts):
         numbers = [int(part) for part in parts]
+        missing = [n for n in range(1, len(options) + 1) if n not in numbers]
+        if len(numbers) == len(options) - 1 and len(missing) == 1:
+            numbers.append(missing[0])  # the last one is implied
         if sorted(numbers) != list(range(1, len(options) + 1)):
             return rejected(f"Please give each number from 1 to {len(options)} once, most important first, like \"{' '.join(str(n) for n in range(len(options), 0, -1))}\".")
         return accepted([options[n - 1] for n in numbers])
@@ -323,11 +326,11 @@ _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 def parse_number(question: Question, text: str) -> Parsed:
-    wanted = normalise(text).replace(",", "")
+    wanted = re.sub(r"(?<=\d),(?=\d{3}\b)", "", clean_text(text).lower())  # 1,000 -> 1000
     low, high = question.min, question.max
     numbers = [float(match.replace(",", ".")) for match in _NUMBER.findall(wanted)]
     if not numbers:
-        words = wanted.split()
+        words = normalise(wanted).split()
         total = None
         for index, word in enumerate(words):
             if word in NUMBER_WORDS or " ".join(words[index:index + 2]) in NUMBER_WORDS:

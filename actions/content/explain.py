@@ -78,6 +78,10 @@ def first_sentence(text: str) -> str:
 
 
 def summary(consultation: Consultation, today: dt.date) -> Answer:
+    if consultation.effective_status(today) == "closed":
+        # For a finished consultation, what people want to know is what came of it.
+        result = outcome(consultation, today)
+        return Answer(f"{consultation.title} ({status_phrase(consultation, today)})\n{consultation.summary}\n\n{result.text}", result.buttons)
     text = f"{consultation.title} ({status_phrase(consultation, today)})\n{consultation.summary}"
     if consultation.documents:
         text += f"\nFull details: {consultation.documents[0].url}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -33,19 +34,18 @@ class ActionListConsultations(Action):
         closed = latest_intent(tracker) == "list_closed"
         pool = content.closed_now() if closed else content.open_now()
         kind = "finished" if closed else "open"
-        heading = f"These consultations have {'finished' if closed else 'are open'}:" if closed else "These consultations are open now, closing soonest first:"
-        if closed:
-            heading = "These consultations have finished, most recent first:"
+        heading = "These consultations have finished, most recent first:" if closed else "These consultations are open now, closing soonest first:"
 
         ward = await _place_in(text, content)
-        topic_matches = [c for c in content.finder.by_topic(text) if c in pool]
+        topic_hits = content.finder.by_topic(text) + [m.consultation for m in content.finder.find(text)]
+        asked_about = ABOUT_SOMETHING.search(text)
         if ward:
             pool = [c for c in pool if "all" in c.wards or ward.slug in c.wards]
             heading = f"{kind.capitalize()} consultations affecting {ward.name}:"
-        if topic_matches:
-            pool = [c for c in pool if c in topic_matches]
+        if topic_hits or asked_about:
+            pool = [c for c in pool if c in topic_hits]
             heading = f"{kind.capitalize()} consultations on that topic:"
-        filtered = bool(ward or topic_matches)
+        filtered = bool(ward or topic_hits or asked_about)
 
         if not pool:
             where = f" for {ward.name}" if ward else ""
@@ -62,6 +62,9 @@ class ActionListConsultations(Action):
         if filtered is False and not closed and content.closed_now():
             dispatcher.utter_message(text="You can also ask what happened with consultations that have finished.")
         return [SlotSet("listed", [c.slug for c in pool])]
+
+
+ABOUT_SOMETHING = re.compile(r"\b(?:about|on|regarding|re)\s+(?!the moment\b|at\b|now\b|offer\b)[a-z]{3,}", re.IGNORECASE)
 
 
 async def _place_in(text: str, content: Catalogue):

@@ -40,7 +40,8 @@ FORM = "survey_form"
 # Questions a resident may ask mid-survey; the form pauses to answer, then asks again.
 INTERRUPTIONS = {
     "ask_deadline", "ask_documents", "ask_events", "ask_proposals", "ask_background", "ask_next_steps", "ask_faq",
-    "ask_about", "help", "bot_challenge", "privacy", "talk_to_person", "pause_survey",
+    "ask_about", "help", "bot_challenge", "privacy", "talk_to_person", "pause_survey", "list_consultations",
+    "list_closed", "ask_outcome", "find_councillor", "out_of_scope", "withdraw_response", "goodbye",
 }
 PAUSE_WORDS = {"stop", "pause", "later", "not now", "finish later", "do it later", "carry on later", "quit", "exit",
                "stop please", "can i finish later", "i'll finish later", "ill finish later", "come back later"}

@@ -96,7 +96,11 @@ class Survey:
         stage = state["stage"]
         hint = f"{state['hint']}\n\n" if state.get("hint") else ""
         if stage == "consent":
-            return Reply(hint + self.privacy_statement(), [{"title": "Yes, I agree", "payload": "yes"}, {"title": "No", "payload": "no"}])
+            buttons = [{"title": "Yes, I agree", "payload": "yes"}, {"title": "No", "payload": "no"}]
+            if state.get("attempts"):
+                notice = f" (privacy notice: {self.council.privacy_notice_url})" if self.council else ""
+                return Reply(hint + f"Do you agree to go ahead with your response{notice}?", buttons)
+            return Reply(hint + self.privacy_statement(), buttons)
         if stage == "quote":
             return Reply(hint + "Thank you. May we quote your comments, without your name, in the published consultation report?", yes_no_buttons())
         if stage == "notify":

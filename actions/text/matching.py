@@ -107,9 +107,11 @@ class ConsultationFinder:
         lemmas = {token.lemma_ for token in doc} | {token.text for token in doc}
         found = []
         for consultation in self.consultations.values():
-            topics = {t.lower() for t in consultation.topics}
-            topic_lemmas = topics | {token.lemma_ for t in topics for token in self.nlp(t)}
-            if topic_lemmas & lemmas or any(t in lowered for t in topics if " " in t):
+            single = {t.lower() for t in consultation.topics if " " not in t.strip()}
+            phrases = [t.lower() for t in consultation.topics if " " in t.strip()]
+            single_lemmas = single | {token.lemma_ for t in single for token in self.nlp(t)}
+            # One-word topics match by lemma ("buses" -> bus); multi-word topics only as a whole phrase.
+            if single_lemmas & lemmas or any(re.search(rf"\b{re.escape(t)}\b", lowered) for t in phrases):
                 found.append(consultation)
         return found
 

@@ -152,4 +152,12 @@ def test_a_new_consultation_is_found_and_explained_without_retraining(assistant,
         time.sleep(0.5)
     explained = assistant.texts(sender, "tell me about the playground")
     assert explained.startswith("Riverside play park improvements")
-    assert "Friday 27 November" not in assistant.texts(sender, "when does it close?")
+    assert "Tuesday 1 December 2026" in assistant.texts(sender, "when does it close?")
+    # ...and it can be answered straight away, with no retraining.
+    assert "Do you agree" in assistant.texts(sender, "I want to have my say on the play park")
+    for message in ["yes", "no", "no", "agree", "1", "no", "skip", "skip", "prefer not to say"]:
+        assistant.texts(sender, message)
+    receipt = assistant.texts(sender, "submit")
+    assert "Your reference is MB-" in receipt
+    listing = assistant.cli("list")
+    assert any(line.startswith("riverside-play-park") and line.split()[4] == "1" for line in listing.stdout.splitlines())

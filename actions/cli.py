@@ -8,6 +8,9 @@ are printed one per line on stderr, and the exit status is non-zero.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import getpass
+import os
 import sys
 from typing import Sequence
 
@@ -18,6 +21,7 @@ from .store.conversations import delete_conversations, senders_with_hash
 from .store.identity import find_reference
 from .store.migrate import upgrade
 from .store.repository import Store
+from .text import avoid_tensorflow
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -91,6 +95,119 @@ def cmd_erase(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-22") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export.records import ExportFilter
+    from .export.service import ExportRequest, export
+
+    store = _store()
+    if store.consultation(args.consultation) is None:
+        print(f"No consultation with slug {args.consultation!r}. See: haveyoursay list", file=sys.stderr)
+        return EXIT_INVALID
+    if args.ward and args.ward not in store.known_ward_slugs():
+        print(f"Unknown ward {args.ward!r}.", file=sys.stderr)
+        return EXIT_INVALID
+    if args.since and args.until and args.until < args.since:
+        print("--until is before --since.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.layout == "long" and args.format != "csv":
+        print("--layout long is available for --format csv only.", file=sys.stderr)
+        return EXIT_USAGE
+    to_stdout = args.out in (None, "-")
+    if to_stdout and args.format == "xlsx":
+        print("Excel files can't be written to the terminal: add --out FILE.xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    request = ExportRequest(
+        ExportFilter(args.consultation, ward=args.ward, since=args.since, until=args.until, channel=args.channel),
+        format=args.format, layout=args.layout, include_personal_data=args.include_personal_data,
+    )
+    settings = get_settings()
+    target = sys.stdout.buffer if to_stdout else open(args.out + ".partial", "wb")  # noqa: SIM115
+    try:
+        written = export(store, request, target, tracker_url=settings.tracker_store_url, progress=_progress)
+    except BaseException:
+        if not to_stdout:
+            target.close()
+            os.unlink(args.out + ".partial")  # never leave a half-written export behind
+        raise
+    if not to_stdout:
+        target.close()
+        os.replace(args.out + ".partial", args.out)
+        print(f"Exported {written} response(s) to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _progress(records, total: int):
+    """A progress bar on stderr for big exports, silent when stderr is not a terminal."""
+    if total < 2000 or not sys.stderr.isatty():
+        return records
+    from tqdm import tqdm
+
+    return tqdm(records, total=total, unit="response", file=sys.stderr)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from .demo import generate
+    from .settings import today
+    from .text.themes import tagger_for
+
+    store = _store()
+    if args.delete:
+        removed = store.delete_demo_responses(args.consultation)
+        print(f"Deleted {removed} demo response(s).")
+        return EXIT_OK
+    if not args.consultation or args.responses is None:
+        print("demo-data needs --consultation SLUG and --responses N (or --delete).", file=sys.stderr)
+        return EXIT_USAGE
+    if args.responses < 1 or args.responses > 1_000_000:
+        print("--responses must be between 1 and 1,000,000.", file=sys.stderr)
+        return EXIT_USAGE
+    consultation = store.consultation(args.consultation)
+    if consultation is None:
+        print(f"No consultation with slug {args.consultation!r}. See: haveyoursay list", file=sys.stderr)
+        return EXIT_INVALID
+    council = store.council()
+    tagger = tagger_for(council.themes).tags if council and council.themes else None
+    batch: list[dict] = []
+    written = 0
+    for item in generate(consultation, store.wards(), args.responses, args.seed, today(), tagger):
+        batch.append(item)
+        if len(batch) == 2000:
+            written += store.submit_many(consultation.slug, batch)
+            batch = []
+    written += store.submit_many(consultation.slug, batch)
+    print(f"Added {written} demo response(s) to {consultation.slug} (seed {args.seed}). Remove them with: haveyoursay demo-data --delete")
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from .store.accounts import AccountError, add_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (12+ characters): ")
+        if getpass.getpass("Repeat password: ") != password:
+            print("The passwords don't match; no account was created.", file=sys.stderr)
+            return EXIT_INVALID
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = add_user(_store(), args.email, password, args.role, args.ward)
+    except AccountError as error:
+        print(f"{error}; no account was created.", file=sys.stderr)
+        return EXIT_INVALID
+    ward = f" for {user.ward_slug}" if user.ward_slug else ""
+    print(f"Created {user.role} account {user.email}{ward}.")
+    return EXIT_OK
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     _store()
     print("Database schema is up to date.")
@@ -116,14 +233,48 @@ def build_parser() -> argparse.ArgumentParser:
     erase.add_argument("reference", help="the reference the resident was given, e.g. MB-7K3Q-9D2M")
     erase.set_defaults(handler=cmd_erase)
 
+    exporter = commands.add_parser("export", help="export submitted responses as CSV, Excel or JSON")
+    exporter.add_argument("--consultation", required=True, metavar="SLUG")
+    exporter.add_argument("--format", choices=("csv", "xlsx", "json", "jsonl"), default="csv")
+    exporter.add_argument("--layout", choices=("wide", "long"), default="wide", help="long: one row per answer (CSV only)")
+    exporter.add_argument("--ward", metavar="SLUG")
+    exporter.add_argument("--channel", metavar="NAME")
+    exporter.add_argument("--since", type=_date, metavar="DATE", help="submitted on or after this date (YYYY-MM-DD)")
+    exporter.add_argument("--until", type=_date, metavar="DATE", help="submitted on or before this date")
+    exporter.add_argument("--include-personal-data", action="store_true", help="add contact ids of people who asked to hear the outcome")
+    exporter.add_argument("--out", metavar="FILE", help="output file; '-' or nothing for stdout (not for xlsx)")
+    exporter.set_defaults(handler=cmd_export)
+
+    demo = commands.add_parser("demo-data", help="add (or --delete) deterministic demo responses")
+    demo.add_argument("--consultation", metavar="SLUG")
+    demo.add_argument("--responses", type=int, metavar="N")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--delete", action="store_true", help="delete all demo responses (for --consultation only, if given)")
+    demo.set_defaults(handler=cmd_demo_data)
+
+    user = commands.add_parser("user", help="manage portal accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    user_add = user_commands.add_parser("add", help="create an account; the password is read from a prompt or stdin")
+    user_add.add_argument("email")
+    user_add.add_argument("--role", required=True, choices=("officer", "councillor"))
+    user_add.add_argument("--ward", metavar="SLUG", help="the councillor's own ward")
+    user_add.set_defaults(handler=cmd_user_add)
+
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=cmd_migrate)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    avoid_tensorflow()
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -53,6 +53,9 @@ def run_rasa(extra: list[str]) -> None:
 
 
 def run_actions() -> None:
+    from .text import avoid_tensorflow
+
+    avoid_tensorflow()
     settings = get_settings()
     os.environ["SANIC_HOST"] = settings.action_host  # rasa-sdk reads its bind address from here
     from rasa_sdk.endpoint import run

@@ -36,6 +36,9 @@ class Settings:
     action_port: int
     action_host: str
     portal_port: int
+    portal_host: str
+    portal_secret_key: str
+    portal_secure_cookies: bool
     rasa_auth_token: str
     sender_hash_salt: str
     spacy_model_path: Path
@@ -76,6 +79,10 @@ def get_settings() -> Settings:
         action_port=_int("ACTION_PORT", 5055),
         action_host=os.environ.get("ACTION_HOST") or "127.0.0.1",
         portal_port=_int("PORTAL_PORT", 8080),
+        portal_host=os.environ.get("PORTAL_HOST") or "127.0.0.1",
+        portal_secret_key=os.environ.get("PORTAL_SECRET_KEY", ""),
+        # Behind HTTPS in production: cookies only over TLS. Off for http://localhost development.
+        portal_secure_cookies=os.environ.get("PORTAL_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
         sender_hash_salt=os.environ.get("SENDER_HASH_SALT", ""),
         spacy_model_path=PROJECT_ROOT / "build" / "spacy" / "en_haveyoursay",

@@ -15,7 +15,7 @@ def test_missing_secrets_are_generated_once_and_never_overwritten(tmp_path, monk
         monkeypatch.delenv(name, raising=False)
     env_file = tmp_path / ".env"
     env_file.write_text("PORTAL_PORT=9000")
-    assert runner.ensure_secrets(env_file) == ["RASA_AUTH_TOKEN", "SENDER_HASH_SALT"]
+    assert runner.ensure_secrets(env_file) == ["RASA_AUTH_TOKEN", "SENDER_HASH_SALT", "PORTAL_SECRET_KEY"]
     first = env_file.read_text()
     assert first.startswith("PORTAL_PORT=9000\n")
     token = [line for line in first.splitlines() if line.startswith("RASA_AUTH_TOKEN=")][0].split("=", 1)[1]

@@ -49,6 +49,11 @@ class Council:
     contact_web: str
     contact_hours: str
     themes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Optional "about you" questions asked after a consultation's own questions.
+    demographics: tuple[str, ...] = ("postcode", "age_band")
+
+
+DEMOGRAPHIC_QUESTIONS = ("postcode", "age_band")
 
 
 @dataclass(frozen=True)

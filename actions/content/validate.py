@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .model import (
+    DEMOGRAPHIC_QUESTIONS,
     QUESTION_TYPES,
     SCALES,
     STATUSES,
@@ -397,7 +398,7 @@ def _question(check: _Checker, item: Any, path: str) -> Question | None:
 
 # --- the council file (wards.yml) -------------------------------------------
 
-COUNCIL_FIELDS = {"name", "code", "website", "privacy_notice_url", "contact", "themes"}
+COUNCIL_FIELDS = {"name", "code", "website", "privacy_notice_url", "contact", "themes", "demographics"}
 CONTACT_FIELDS = {"phone", "email", "web", "hours"}
 WARD_FIELDS = {"slug", "name", "population", "postcode_sectors", "councillors"}
 
@@ -430,6 +431,7 @@ def validate_council_file(doc: Any, source: str) -> CouncilFile:
             contact_web=check.text(contact, "web", "council.contact", required=False),
             contact_hours=check.text(contact, "hours", "council.contact"),
             themes=_themes(check, council_data.get("themes")),
+            demographics=_demographics(check, council_data),
         )
 
     wards_value = data.get("wards")
@@ -453,6 +455,16 @@ def validate_council_file(doc: Any, source: str) -> CouncilFile:
         raise ContentError(check.problems)
     assert council is not None
     return CouncilFile(council=council, wards=tuple(wards))
+
+
+def _demographics(check: _Checker, council_data: dict) -> tuple[str, ...]:
+    if "demographics" not in council_data:
+        return DEMOGRAPHIC_QUESTIONS
+    chosen = check.string_list(council_data, "demographics", "council")
+    for index, item in enumerate(chosen):
+        if item not in DEMOGRAPHIC_QUESTIONS:
+            check.problem(f"council.demographics[{index}]", f"{item!r} must be one of: {', '.join(DEMOGRAPHIC_QUESTIONS)}")
+    return tuple(chosen)
 
 
 def _themes(check: _Checker, value: Any) -> dict[str, tuple[str, ...]]:

@@ -102,7 +102,8 @@ async def begin_survey(dispatcher: CollectingDispatcher, tracker: Tracker, consu
                 buttons=[{"title": "Yes, change my answers", "payload": "yes"}, {"title": "No", "payload": "no"}],
             )
             return [SlotSet("consultation", consultation.slug), SlotSet("offer", f"amend:{consultation.slug}")]
-    state = new_state(consultation, amend_reference=amend[0] if amend else None, previous_answers=amend[1] if amend else None)
+    demographics = content.council.demographics if content.council else ("postcode", "age_band")
+    state = new_state(consultation, demographics, amend_reference=amend[0] if amend else None, previous_answers=amend[1] if amend else None)
     if amend:
         state["return_to_review"] = True
     intro = f"Great, let's start your response to {consultation.title}. It has {len(consultation.questions)} questions and takes a few minutes. You can say \"stop\" at any time to finish later."

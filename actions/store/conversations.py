@@ -20,13 +20,16 @@ def _events_table(tracker_url: str) -> Table | None:
     return Table("events", MetaData(), autoload_with=engine)
 
 
-def senders_with_hash(tracker_url: str, salt: str, channel: str, sender_hash: str) -> list[str]:
+def sender_ids(tracker_url: str) -> list[str]:
     events = _events_table(tracker_url)
     if events is None:
         return []
     with engine_for(tracker_url).connect() as connection:
-        sender_ids = connection.execute(select(events.c.sender_id).distinct()).scalars().all()
-    return [sender for sender in sender_ids if hash_sender(salt, channel, sender) == sender_hash]
+        return list(connection.execute(select(events.c.sender_id).distinct()).scalars())
+
+
+def senders_with_hash(tracker_url: str, salt: str, channel: str, sender_hash: str) -> list[str]:
+    return [sender for sender in sender_ids(tracker_url) if hash_sender(salt, channel, sender) == sender_hash]
 
 
 def delete_conversations(tracker_url: str, sender_ids: list[str]) -> int:

@@ -36,7 +36,21 @@ class CouncilRow(Base):
     privacy_notice_url = Column(String(500), nullable=False)
     contact = Column(JSON, nullable=False, default=dict)
     themes = Column(JSON, nullable=False, default=dict)
+    demographics = Column(JSON, nullable=False, default=list)  # which optional questions to ask: postcode, age_band
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class UserRow(Base):
+    """A portal account: an officer (sees and exports everything) or a ward councillor."""
+
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), nullable=False, unique=True)
+    password_hash = Column(String(200), nullable=False)  # argon2id
+    role = Column(String(12), nullable=False)  # officer | councillor
+    ward_slug = Column(String(80))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_login_at = Column(DateTime)
 
 
 class WardRow(Base):

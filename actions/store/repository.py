@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -92,6 +92,7 @@ class Store:
             "web": council.contact_web, "hours": council.contact_hours,
         }
         row.themes = {theme: list(phrases) for theme, phrases in council.themes.items()}
+        row.demographics = list(council.demographics)
         session.add(row)
         existing = {ward.slug: ward for ward in session.scalars(select(WardRow).options(selectinload(WardRow.councillors), selectinload(WardRow.sectors)))}
         # Sectors may move between wards, so clear them all first and re-add.
@@ -167,6 +168,7 @@ class Store:
                 contact_phone=contact.get("phone", ""), contact_email=contact.get("email", ""),
                 contact_web=contact.get("web", ""), contact_hours=contact.get("hours", ""),
                 themes={theme: tuple(phrases) for theme, phrases in (row.themes or {}).items()},
+                demographics=tuple(row.demographics if row.demographics is not None else ("postcode", "age_band")),
             )
 
     def wards(self) -> list[Ward]:
@@ -306,6 +308,61 @@ class Store:
                 continue  # a concurrent submit with the same key, or a reference collision: look again
         raise RuntimeError("could not save the response")
 
+    def submit_many(self, consultation_slug: str, responses: list[dict]) -> int:
+        """Insert many submitted responses in one transaction (demo data, imports). Returns how many were written.
+
+        Each item has: channel, sender_id, submitted_at, answers, and optionally themes,
+        ward_slug, age_band, consent_quote, notify_outcome, is_demo.
+        """
+        if not responses:
+            return 0
+        with self.session() as session:
+            consultation = session.scalar(
+                select(ConsultationRow).where(ConsultationRow.slug == consultation_slug).options(selectinload(ConsultationRow.questions))
+            )
+            if consultation is None:
+                raise LookupError(f"no consultation with slug {consultation_slug!r}")
+            question_ids = {question.key: question.id for question in consultation.questions}
+            prefix = self.reference_prefix(session)
+            rows = []
+            for item in responses:
+                unknown = set(item["answers"]) - set(question_ids)
+                if unknown:
+                    raise ValueError(f"unknown question ids for {consultation_slug}: {', '.join(sorted(unknown))}")
+                moment = item["submitted_at"]
+                rows.append({
+                    "consultation_id": consultation.id, "reference": new_reference(prefix), "status": "submitted",
+                    "channel": item["channel"], "sender_hash": hash_sender(self.sender_salt, item["channel"], item["sender_id"]),
+                    "ward_slug": item.get("ward_slug"), "age_band": item.get("age_band"), "consent_privacy_at": moment,
+                    "consent_quote": item.get("consent_quote"), "consent_quote_at": moment if item.get("consent_quote") is not None else None,
+                    "notify_outcome": item.get("notify_outcome"), "notify_outcome_at": moment if item.get("notify_outcome") is not None else None,
+                    "is_demo": item.get("is_demo", False), "started_at": moment, "submitted_at": moment,
+                })
+            session.execute(ResponseRow.__table__.insert(), rows)
+            references = [row["reference"] for row in rows]
+            ids = dict(session.execute(select(ResponseRow.reference, ResponseRow.id).where(ResponseRow.reference.in_(references))).all())
+            answers = [
+                {"response_id": ids[row["reference"]], "question_id": question_ids[key], "value": value,
+                 "themes": list((item.get("themes") or {}).get(key, []))}
+                for row, item in zip(rows, responses) for key, value in item["answers"].items()
+            ]
+            if answers:
+                session.execute(AnswerRow.__table__.insert(), answers)
+        return len(rows)
+
+    def delete_demo_responses(self, consultation_slug: str | None = None) -> int:
+        """Delete every response marked as demo data (optionally for one consultation)."""
+        with self.session() as session:
+            query = select(ResponseRow.id).where(ResponseRow.is_demo.is_(True))
+            if consultation_slug:
+                query = query.join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id).where(ConsultationRow.slug == consultation_slug)
+            ids = list(session.scalars(query))
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start:start + 5000]
+                session.execute(delete(AnswerRow).where(AnswerRow.response_id.in_(chunk)))
+                session.execute(delete(ResponseRow).where(ResponseRow.id.in_(chunk)))
+        return len(ids)
+
     def submitted_response_for(self, consultation_slug: str, channel: str, sender_id: str) -> tuple[str, dict[str, Any]] | None:
         """The reference and answers of this sender's submitted response to a consultation, if any."""
         sender_hash = hash_sender(self.sender_salt, channel, sender_id)
@@ -329,6 +386,31 @@ class Store:
                 .where(ResponseRow.reference == reference.upper())
             ).first()
         return dict(row._mapping) if row else None
+
+    def response_detail(self, reference: str) -> dict | None:
+        """Everything about one response for the portal: answers, channel, times and consent choices."""
+        with self.session() as session:
+            row = session.execute(
+                select(ResponseRow, ConsultationRow.slug).join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
+                .where(ResponseRow.reference == reference.upper())
+            ).first()
+            if row is None:
+                return None
+            response, slug = row
+            answers = session.execute(
+                select(QuestionRow.key, AnswerRow.value, AnswerRow.themes).join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
+                .where(AnswerRow.response_id == response.id).order_by(QuestionRow.position)
+            ).all()
+            return {
+                "reference": response.reference, "status": response.status, "consultation": slug, "channel": response.channel,
+                "submitted_at": response.submitted_at, "amended_at": response.amended_at, "ward": response.ward_slug,
+                "age_band": response.age_band, "consent_privacy_at": response.consent_privacy_at,
+                "consent_quote": response.consent_quote, "consent_quote_at": response.consent_quote_at,
+                "notify_outcome": response.notify_outcome, "notify_outcome_at": response.notify_outcome_at,
+                "is_demo": response.is_demo,
+                "answers": {key: value for key, value, _themes in answers},
+                "themes": {key: themes or [] for key, _value, themes in answers},
+            }
 
     def content_version(self) -> tuple:
         """Changes whenever content is loaded, so caches built from content know to rebuild."""

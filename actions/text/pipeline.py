@@ -28,7 +28,7 @@ PIPELINE_NAME = "en_haveyoursay"
 PIPELINE_VERSION = "1.0.0"
 
 
-def _inflections(base: str) -> set[str]:
+def inflections(base: str) -> set[str]:
     """Regular English inflections of a base word; over-generation is harmless in a lookup table."""
     forms = {base + "s", base + "ing", base + "ed"}
     if base.endswith(("s", "x", "z", "ch", "sh")):
@@ -45,7 +45,7 @@ def _inflections(base: str) -> set[str]:
 def lemma_table(lexicon: dict) -> dict[str, str]:
     table: dict[str, str] = {}
     for base in lexicon.get("base_words", []):
-        for form in _inflections(base):
+        for form in inflections(base):
             table.setdefault(form, base)
     table.update(lexicon.get("irregular", {}))
     table.update({word.capitalize(): lemma for word, lemma in list(table.items())})

@@ -10,7 +10,17 @@ from functools import lru_cache
 
 from spacy.matcher import PhraseMatcher
 
-from .pipeline import load_pipeline
+from .pipeline import inflections, load_pipeline
+
+
+def phrase_variants(phrase: str) -> set[str]:
+    """The phrase plus common inflections of its last word ("crash" -> "crashes", "crashed"),
+    for theme words the pipeline's lemma table doesn't know."""
+    words = phrase.split()
+    if not words:
+        return set()
+    head, last = words[:-1], words[-1]
+    return {phrase} | {" ".join(head + [form]) for form in inflections(last)}
 
 
 class ThemeTagger:
@@ -18,7 +28,8 @@ class ThemeTagger:
         self.nlp = load_pipeline()
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         for theme, phrases in themes.items():
-            self.matcher.add(theme, [self.nlp(phrase.lower()) for phrase in phrases])
+            variants = {variant for phrase in phrases for variant in phrase_variants(phrase.lower())}
+            self.matcher.add(theme, [self.nlp(variant) for variant in sorted(variants)])
 
     def tags(self, text: str) -> list[str]:
         if not text:

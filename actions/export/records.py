@@ -1,0 +1,112 @@
+"""Stream submitted responses with their answers, in constant memory.
+
+Rows are read in batches of response ids and grouped into one record per
+response, so exporting 100,000 responses never holds more than one batch.
+Only submitted responses are included: withdrawn and in-progress ones never.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from sqlalchemy import func, select
+
+from ..content.model import Consultation
+from ..store.models import AnswerRow, ConsultationRow, QuestionRow, ResponseRow
+from ..store.repository import Store
+
+BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    consultation: str
+    ward: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+    channel: str | None = None
+
+    def conditions(self, consultation_id: int) -> list:
+        where = [ResponseRow.consultation_id == consultation_id, ResponseRow.status == "submitted"]
+        if self.ward:
+            where.append(ResponseRow.ward_slug == self.ward)
+        if self.since:
+            where.append(ResponseRow.submitted_at >= dt.datetime.combine(self.since, dt.time()))
+        if self.until:
+            where.append(ResponseRow.submitted_at < dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time()))
+        if self.channel:
+            where.append(ResponseRow.channel == self.channel)
+        return where
+
+
+@dataclass
+class ResponseRecord:
+    response_id: int
+    reference: str
+    submitted_at: dt.datetime
+    channel: str
+    ward: str | None
+    age_band: str | None
+    consent_quote: bool | None
+    notify_outcome: bool | None
+    sender_hash: str
+    is_demo: bool
+    answers: dict[str, Any] = field(default_factory=dict)
+    themes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def consultation_id(store: Store, slug: str) -> int:
+    with store.session() as session:
+        found = session.scalar(select(ConsultationRow.id).where(ConsultationRow.slug == slug))
+    if found is None:
+        raise LookupError(f"no consultation with slug {slug!r}")
+    return found
+
+
+def count_responses(store: Store, export_filter: ExportFilter) -> int:
+    cid = consultation_id(store, export_filter.consultation)
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(ResponseRow).where(*export_filter.conditions(cid))) or 0
+
+
+def iter_records(store: Store, export_filter: ExportFilter, batch_size: int = BATCH_SIZE) -> Iterator[ResponseRecord]:
+    """Submitted responses matching the filter, oldest first, each with all its answers."""
+    cid = consultation_id(store, export_filter.consultation)
+    last_id = 0
+    while True:
+        with store.session() as session:
+            responses = session.execute(
+                select(
+                    ResponseRow.id, ResponseRow.reference, ResponseRow.submitted_at, ResponseRow.channel,
+                    ResponseRow.ward_slug, ResponseRow.age_band, ResponseRow.consent_quote, ResponseRow.notify_outcome,
+                    ResponseRow.sender_hash, ResponseRow.is_demo,
+                )
+                .where(*export_filter.conditions(cid), ResponseRow.id > last_id)
+                .order_by(ResponseRow.id)
+                .limit(batch_size)
+            ).all()
+            if not responses:
+                return
+            records = {row.id: ResponseRecord(row.id, row.reference, row.submitted_at, row.channel, row.ward_slug, row.age_band,
+                                              row.consent_quote, row.notify_outcome, row.sender_hash, row.is_demo) for row in responses}
+            answers = session.execute(
+                select(AnswerRow.response_id, QuestionRow.key, AnswerRow.value, AnswerRow.themes)
+                .join(QuestionRow, QuestionRow.id == AnswerRow.question_id)
+                .where(AnswerRow.response_id.in_(list(records)))
+            )
+            for response_id, key, value, themes in answers:
+                record = records[response_id]
+                record.answers[key] = value
+                if themes:
+                    record.themes[key] = themes
+        yield from records.values()
+        last_id = responses[-1].id
+
+
+def load_consultation(store: Store, slug: str) -> Consultation:
+    consultation = store.consultation(slug)
+    if consultation is None:
+        raise LookupError(f"no consultation with slug {slug!r}")
+    return consultation

@@ -1,0 +1,84 @@
+"""One export entry point for the CLI and the portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import IO, Callable, Iterator
+
+from ..store.conversations import sender_ids
+from ..store.identity import hash_sender
+from ..store.repository import Store
+from .records import ExportFilter, ResponseRecord, count_responses, iter_records, load_consultation
+from .writers import LONG_HEADER, long_rows, wide_header, wide_row, write_csv, write_json, write_xlsx
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+}
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    filter: ExportFilter
+    format: str = "csv"
+    layout: str = "wide"
+    include_personal_data: bool = False
+
+
+def filename(request: ExportRequest, today: dt.date) -> str:
+    suffix = "-long" if request.layout == "long" else ""
+    return f"{request.filter.consultation}-{today.isoformat()}{suffix}.{request.format}"
+
+
+def contact_resolver(store: Store, tracker_url: str) -> Callable[[ResponseRecord], str]:
+    """Find the channel id of a respondent who asked to hear the outcome (only officers may export this).
+
+    Responses keep only a salted hash; the id itself is in Rasa's tracker store.
+    """
+    known: dict[tuple[str, str], str] = {}
+    senders: list[str] | None = None
+
+    def contact(record: ResponseRecord) -> str:
+        nonlocal senders
+        if senders is None:
+            senders = sender_ids(tracker_url)
+        key = (record.channel, record.sender_hash)
+        if key not in known:
+            known.update({(record.channel, hash_sender(store.sender_salt, record.channel, s)): s for s in senders})
+            known.setdefault(key, "")
+        return known[key]
+
+    return contact
+
+
+def export(store: Store, request: ExportRequest, out: IO[bytes], tracker_url: str | None = None,
+           progress: Callable[[Iterator[ResponseRecord], int], Iterator[ResponseRecord]] | None = None) -> int:
+    """Write the export to ``out``; returns the number of responses written."""
+    consultation = load_consultation(store, request.filter.consultation)
+    records: Iterator[ResponseRecord] = iter_records(store, request.filter)
+    if progress is not None:
+        records = progress(records, count_responses(store, request.filter))
+    contact = contact_resolver(store, tracker_url or store.url) if request.include_personal_data else None
+    if request.layout == "long":
+        if request.format != "csv":
+            raise ValueError("the long layout is available as CSV only")
+        written = 0
+
+        def rows():
+            nonlocal written
+            for record in records:
+                written += 1
+                yield from long_rows(record, consultation)
+
+        write_csv(out, rows(), LONG_HEADER)
+        return written
+    if request.format in ("json", "jsonl"):
+        return write_json(out, records, consultation, contact, lines=request.format == "jsonl")
+    header = wide_header(consultation, contact is not None)
+    rows = (wide_row(record, consultation, contact) for record in records)
+    if request.format == "xlsx":
+        return write_xlsx(out, rows, header, consultation.slug)
+    return write_csv(out, rows, header)

@@ -1,0 +1,237 @@
+"""The review portal application: sign-in, consultation list and results, single responses, exports.
+
+Officers see and export everything; councillors see every consultation's
+results, with the ward view starting on their own ward, and cannot export
+personal data. Nobody sees withdrawn responses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp_session import get_session, new_session, setup as setup_sessions
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+
+from ..export.records import ExportFilter
+from ..export.service import CONTENT_TYPES, ExportRequest, export, filename
+from ..export.summary import by_age_band, by_channel, by_ward, comments, question_results
+from ..settings import Settings, get_settings, today
+from ..store.accounts import User, authenticate, get_user
+from ..store.repository import Store
+from .charts import bar_chart
+from .security import CSRF_FIELD, LoginThrottle, csrf_middleware, csrf_token, security_headers
+
+HERE = Path(__file__).resolve().parent
+STORE_KEY = web.AppKey("store", Store)
+SETTINGS_KEY = web.AppKey("settings", Settings)
+THROTTLE_KEY = web.AppKey("throttle", LoginThrottle)
+PUBLIC_PATHS = ("/login", "/health", "/static/", "/widget/", "/demo")
+SESSION_HOURS = 8
+
+
+@web.middleware
+async def require_sign_in(request: web.Request, handler):
+    if request.path.startswith(PUBLIC_PATHS):
+        return await handler(request)
+    session = await get_session(request)
+    user = await asyncio.to_thread(get_user, request.app[STORE_KEY], session.get("user_id")) if session.get("user_id") else None
+    if user is None:
+        raise web.HTTPFound(f"/login?next={request.path_qs if request.method == 'GET' else '/'}")
+    request["user"] = user
+    return await handler(request)
+
+
+async def context(request: web.Request, **values) -> dict:
+    store = request.app[STORE_KEY]
+    council = await asyncio.to_thread(store.council)
+    return {"user": request.get("user"), "csrf_field": CSRF_FIELD, "csrf_token": await csrf_token(request),
+            "next_path": request.query.get("next", ""),
+            "council_name": council.name if council else "Council", **values}
+
+
+# --- sign-in ---------------------------------------------------------------------------------------
+
+async def login_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template("login.html", request, await context(request, title="Sign in", error=None, email=""))
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    email = str(form.get("email", "")).strip().lower()[:320]
+    password = str(form.get("password", ""))[:1000]
+    ip = request.remote or "unknown"
+    throttle = request.app[THROTTLE_KEY]
+    keys = (f"ip:{ip}", f"email:{email}")
+    if throttle.locked(*keys):
+        response = aiohttp_jinja2.render_template("login.html", request, await context(
+            request, title="Sign in", email=email, error="Too many failed attempts. Please wait 15 minutes and try again."))
+        response.set_status(429)
+        return response
+    await throttle.wait(*keys)
+    user = await asyncio.to_thread(authenticate, request.app[STORE_KEY], email, password)
+    if user is None:
+        throttle.failed(*keys)
+        response = aiohttp_jinja2.render_template("login.html", request, await context(
+            request, title="Sign in", email=email, error="That email and password don't match an account."))
+        response.set_status(401)
+        return response
+    throttle.succeeded(*keys)
+    session = await new_session(request)  # a fresh session on sign-in (no fixation)
+    session["user_id"] = user.id
+    target = request.query.get("next", "/")
+    raise web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+async def logout(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    session.invalidate()
+    raise web.HTTPFound("/login")
+
+
+async def health(request: web.Request) -> web.Response:
+    await asyncio.to_thread(request.app[STORE_KEY].content_version)
+    return web.json_response({"status": "ok"})
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+async def consultation_list(request: web.Request) -> web.Response:
+    rows = await asyncio.to_thread(request.app[STORE_KEY].overview, today())
+    return aiohttp_jinja2.render_template("consultations.html", request, await context(request, title="Consultations", rows=rows))
+
+
+def parse_filter(request: web.Request, slug: str, user: User, known_wards: set[str]) -> tuple[ExportFilter, dict]:
+    """Read ward/date/channel filters from the query string; a councillor's ward view starts on their ward."""
+    query = request.query
+    problems = []
+    ward = query.get("ward")
+    if ward is None and user.role == "councillor":
+        ward = user.ward_slug
+    if ward in ("", "all"):
+        ward = None
+    if ward and ward not in known_wards:
+        problems.append(f"Unknown ward {ward!r}: showing all wards.")
+        ward = None
+    dates = {}
+    for name in ("since", "until"):
+        raw = query.get(name, "").strip()
+        try:
+            dates[name] = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            problems.append(f"{name.capitalize()} date {raw!r} is not a date like 2026-11-22: ignored.")
+            dates[name] = None
+    channel = query.get("channel") or None
+    chosen = {"ward": ward or "all", "since": dates["since"], "until": dates["until"], "channel": channel or "",
+              "theme": query.get("theme") or "", "problems": problems}
+    return ExportFilter(slug, ward=ward, since=dates["since"], until=dates["until"], channel=channel), chosen
+
+
+async def consultation_page(request: web.Request) -> web.Response:
+    store = request.app[STORE_KEY]
+    slug = request.match_info["slug"]
+    consultation = await asyncio.to_thread(store.consultation, slug)
+    if consultation is None:
+        raise web.HTTPNotFound(text="No such consultation.")
+    user: User = request["user"]
+    wards = await asyncio.to_thread(store.wards)
+    export_filter, chosen = parse_filter(request, slug, user, {w.slug for w in wards})
+
+    def gather():
+        results = question_results(store, consultation, export_filter)
+        text_questions = [q for q in consultation.questions if q.type == "text"]
+        comment_sets = {q.id: comments(store, export_filter, q.id, chosen["theme"] or None) for q in text_questions}
+        return results, comment_sets, by_ward(store, export_filter, wards), by_age_band(store, export_filter), by_channel(store, export_filter)
+
+    results, comment_sets, ward_rows, age_rows, channel_rows = await asyncio.to_thread(gather)
+    charts = {
+        result.question.id: bar_chart(f"chart-{result.question.id}", f"{result.question.text} ({result.measure})", result.counts)
+        for result in results if result.counts
+    }
+    total = sum(row.count for row in ward_rows)
+    query = request.query_string
+    return aiohttp_jinja2.render_template("consultation.html", request, await context(
+        request, title=consultation.title, consultation=consultation, results=results, charts=charts, comment_sets=comment_sets,
+        ward_rows=ward_rows, age_rows=age_rows, channel_rows=channel_rows, wards=wards, chosen=chosen, total=total,
+        has_population=any(w.population for w in wards), query=query,
+        ward_chart=bar_chart("chart-wards", "Responses by ward", [(r.label, r.count) for r in ward_rows]),
+    ))
+
+
+async def response_page(request: web.Request) -> web.Response:
+    store = request.app[STORE_KEY]
+    reference = request.match_info["reference"].upper()
+    detail = await asyncio.to_thread(store.response_detail, reference)
+    if detail is None or detail["status"] != "submitted":
+        raise web.HTTPNotFound(text="No submitted response with that reference.")
+    consultation = await asyncio.to_thread(store.consultation, detail["consultation"])
+    return aiohttp_jinja2.render_template("response.html", request, await context(
+        request, title=f"Response {reference}", detail=detail, consultation=consultation))
+
+
+async def export_download(request: web.Request) -> web.StreamResponse:
+    store = request.app[STORE_KEY]
+    slug = request.match_info["slug"]
+    if await asyncio.to_thread(store.consultation, slug) is None:
+        raise web.HTTPNotFound(text="No such consultation.")
+    user: User = request["user"]
+    fmt = request.query.get("format", "csv")
+    layout = request.query.get("layout", "wide")
+    if fmt not in CONTENT_TYPES or layout not in ("wide", "long") or (layout == "long" and fmt != "csv"):
+        raise web.HTTPBadRequest(text="Choose format csv, xlsx, json or jsonl (the long layout is CSV only).")
+    personal = request.query.get("personal") == "1"
+    if personal and not user.is_officer:
+        raise web.HTTPForbidden(text="Only officers can export personal data.")
+    wards = await asyncio.to_thread(store.wards)
+    export_filter, _chosen = parse_filter(request, slug, user, {w.slug for w in wards})
+    export_request = ExportRequest(export_filter, format=fmt, layout=layout, include_personal_data=personal)
+    settings = request.app[SETTINGS_KEY]
+    buffer = io.BytesIO()  # XLSX needs a seekable file; CSV/JSON could stream, but one code path keeps downloads identical to the CLI
+    await asyncio.to_thread(export, store, export_request, buffer, settings.tracker_store_url)
+    return web.Response(
+        body=buffer.getvalue(), content_type=CONTENT_TYPES[fmt].split(";")[0], charset="utf-8" if fmt != "xlsx" else None,
+        headers={"Content-Disposition": f'attachment; filename="{filename(export_request, today())}"', "Cache-Control": "no-store"},
+    )
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> web.Application:
+    settings = settings or get_settings()
+    if not settings.portal_secret_key:
+        raise SystemExit("PORTAL_SECRET_KEY is not set (run `make run` once to generate one in .env).")
+    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app[SETTINGS_KEY] = settings
+    app[STORE_KEY] = store or Store(settings.database_url, settings.sender_hash_salt)
+    app[THROTTLE_KEY] = LoginThrottle()
+    setup_sessions(app, EncryptedCookieStorage(
+        settings.portal_secret_key, cookie_name="hys_portal", httponly=True, samesite="Strict",
+        secure=settings.portal_secure_cookies, max_age=SESSION_HOURS * 3600,
+    ))
+    app.middlewares.extend([csrf_middleware, require_sign_in])
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    app.router.add_get("/health", health)
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/", consultation_list)
+    app.router.add_get("/consultations/{slug}", consultation_page)
+    app.router.add_get("/consultations/{slug}/export", export_download)
+    app.router.add_get("/responses/{reference}", response_page)
+    app.router.add_static("/static/", HERE / "static")
+    return app
+
+
+def main() -> None:
+    from ..text import avoid_tensorflow
+
+    avoid_tensorflow()
+    settings = get_settings()
+    web.run_app(create_app(settings), host=settings.portal_host, port=settings.portal_port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

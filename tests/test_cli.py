@@ -94,3 +94,54 @@ def test_console_script_is_installed():
     assert script.exists(), "make setup installs the haveyoursay console script into .venv"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "load" in result.stdout
+
+
+def run_input(env: dict, stdin: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "actions.cli", *args], cwd=PROJECT_ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_user_add_reads_the_password_from_stdin_and_validates(env):
+    assert run(env, "load", str(SEEDS)).returncode == 0
+    created = run_input(env, "a long enough password\n", "user", "add", "Officer@Millbrook.gov.uk", "--role", "officer")
+    assert created.returncode == 0 and "Created officer account officer@millbrook.gov.uk" in created.stdout
+    cases = [
+        ("a long enough password\n", ["user", "add", "officer@millbrook.gov.uk", "--role", "officer"], "already exists"),
+        ("short\n", ["user", "add", "new@millbrook.gov.uk", "--role", "officer"], "at least 12 characters"),
+        ("a long enough password\n", ["user", "add", "cllr@millbrook.gov.uk", "--role", "councillor"], "needs --ward"),
+        ("a long enough password\n", ["user", "add", "cllr@millbrook.gov.uk", "--role", "councillor", "--ward", "atlantis"], "unknown ward 'atlantis'"),
+        ("a long enough password\n", ["user", "add", "not-an-email", "--role", "officer"], "is not an email address"),
+    ]
+    for stdin, args, message in cases:
+        result = run_input(env, stdin, *args)
+        assert result.returncode == 1 and message in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+    with engine_for(env["DATABASE_URL"]).connect() as connection:
+        rows = connection.execute(text("SELECT email, password_hash FROM users")).fetchall()
+    assert len(rows) == 1 and rows[0][1].startswith("$argon2id$") and "a long enough password" not in rows[0][1]
+
+
+def test_export_and_demo_data_commands(env, tmp_path):
+    assert run(env, "load", str(SEEDS)).returncode == 0
+    added = run(env, "demo-data", "--consultation", "harbour-road-cycle-lane", "--responses", "300", "--seed", "3")
+    assert added.returncode == 0 and "Added 300 demo response(s)" in added.stdout
+    to_stdout = run(env, "export", "--consultation", "harbour-road-cycle-lane")
+    assert to_stdout.returncode == 0 and len(to_stdout.stdout.strip().splitlines()) == 301
+    out = tmp_path / "x.xlsx"
+    to_file = run(env, "export", "--consultation", "harbour-road-cycle-lane", "--format", "xlsx", "--out", str(out))
+    assert to_file.returncode == 0 and out.exists() and "Exported 300 response(s)" in to_file.stderr
+    assert not (tmp_path / "x.xlsx.partial").exists()
+    errors = [
+        (["export", "--consultation", "nope"], 1, "No consultation with slug 'nope'"),
+        (["export", "--consultation", "harbour-road-cycle-lane", "--ward", "atlantis"], 1, "Unknown ward 'atlantis'"),
+        (["export", "--consultation", "harbour-road-cycle-lane", "--since", "yesterday"], 2, "is not a date like 2026-11-22"),
+        (["export", "--consultation", "harbour-road-cycle-lane", "--since", "2026-12-01", "--until", "2026-11-01"], 2, "--until is before --since"),
+        (["export", "--consultation", "harbour-road-cycle-lane", "--format", "xlsx"], 2, "add --out FILE.xlsx"),
+        (["export", "--consultation", "harbour-road-cycle-lane", "--format", "json", "--layout", "long"], 2, "--format csv only"),
+        (["demo-data", "--consultation", "harbour-road-cycle-lane", "--responses", "0"], 2, "between 1 and 1,000,000"),
+    ]
+    for args, code, message in errors:
+        result = run(env, *args)
+        assert result.returncode == code and message in result.stderr, (args, result.stderr)
+    deleted = run(env, "demo-data", "--delete")
+    assert deleted.returncode == 0 and "Deleted 300 demo response(s)" in deleted.stdout
+    assert len(run(env, "export", "--consultation", "harbour-road-cycle-lane").stdout.strip().splitlines()) == 1

@@ -145,13 +145,9 @@ def write_xlsx(out: IO[bytes], rows: Iterable[list[Any]], header: list[str], tit
     sheet.freeze_panes = "B2"
     count = 0
     for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            if isinstance(value, str):
-                cell.data_type = "s"  # never let openpyxl treat text as a formula
-            cells.append(cell)
-        sheet.append(cells)
+        # Plain values are much faster than WriteOnlyCell objects. Safe because neutralise()
+        # guarantees no text starts with "=", which is what openpyxl would store as a formula.
+        sheet.append([neutralise(value) for value in row])
         count += 1
     workbook.save(out)
     return count

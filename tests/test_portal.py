@@ -1,0 +1,225 @@
+"""The review portal, run for real as a subprocess on a free port and used over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from cryptography.fernet import Fernet
+
+from actions.portal.security import LoginThrottle
+from actions.store.accounts import add_user
+from tests.conftest import PROJECT_ROOT
+from tests.servers import free_port
+
+PASSWORD = "correct horse battery staple"
+HARBOUR = "harbour-road-cycle-lane"
+
+
+class Browser:
+    """A tiny cookie-keeping HTTP client that does not follow redirects."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, dict, bytes]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=30) as reply:
+                return reply.status, dict(reply.headers), reply.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def csrf(self, path: str = "/login") -> str:
+        _status, _headers, page = self.request(path)
+        return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> int:
+        return self.request("/login", {"csrf_token": self.csrf(), "email": email, "password": password})[0]
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    from actions.content.files import read_bundle
+    from actions.store.migrate import upgrade
+    from actions.store.repository import Store
+    from tests.conftest import SEEDS
+
+    workdir = tmp_path_factory.mktemp("portal")
+    url = f"sqlite:///{workdir / 'portal.db'}"
+    upgrade(url)
+    store = Store(url, "portal-salt")
+    store.apply_bundle(read_bundle([SEEDS], known_wards=set()))
+    when = dt.datetime(2026, 11, 20, 10)
+    store.submit_response(consultation_slug=HARBOUR, channel="socketio", sender_id="r1", submitted_at=when, ward_slug="riverside",
+                          answers={"support": "Agree", "design": "Option C - shared path", "comments": "<script>alert('owned')</script> & parking"},
+                          themes={"comments": ["parking"]}, notify_outcome=True)
+    store.submit_response(consultation_slug=HARBOUR, channel="twilio", sender_id="r2", submitted_at=when, ward_slug="harbourside",
+                          answers={"support": "Disagree", "design": "Option A - kerb-separated lane", "comments": "Too expensive"})
+    withdrawn = store.submit_response(consultation_slug=HARBOUR, channel="rest", sender_id="r3", submitted_at=when, ward_slug="riverside",
+                                      answers={"support": "Strongly agree", "comments": "WITHDRAWN COMMENT"})
+    store.withdraw_response(withdrawn)
+    add_user(store, "officer@millbrook.gov.uk", PASSWORD, "officer")
+    add_user(store, "cllr.marsh@millbrook.gov.uk", PASSWORD, "councillor", "riverside")
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_PORT": str(port), "PORTAL_SECRET_KEY": Fernet.generate_key().decode(),
+           "SENDER_HASH_SALT": "portal-salt", "HYS_VAR_DIR": str(workdir), "HYS_TODAY": "2026-11-22"}
+    process = subprocess.Popen([sys.executable, "-m", "actions.portal.app"], cwd=PROJECT_ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=open(workdir / "portal.log", "wb"))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield {"base": base, "env": env, "withdrawn": withdrawn, "store": store}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_pages_need_sign_in(portal):
+    status, headers, _ = Browser(portal["base"]).request("/")
+    assert status == 302 and headers["Location"].startswith("/login")
+
+
+def test_wrong_password_is_refused(portal):
+    assert Browser(portal["base"]).sign_in("officer@millbrook.gov.uk", "wrong password here") == 401
+
+
+def test_a_post_without_a_csrf_token_is_refused(portal):
+    browser = Browser(portal["base"])
+    browser.request("/login")
+    status, _, body = browser.request("/login", {"email": "officer@millbrook.gov.uk", "password": PASSWORD})
+    assert status == 403 and b"expired" in body
+    status, _, _ = browser.request("/login", {"csrf_token": "forged", "email": "officer@millbrook.gov.uk", "password": PASSWORD})
+    assert status == 403
+
+
+def test_session_cookie_is_httponly_and_samesite(portal):
+    browser = Browser(portal["base"])
+    browser.request("/login")
+    status, headers, _ = browser.request("/login", {"csrf_token": browser.csrf(), "email": "officer@millbrook.gov.uk", "password": PASSWORD})
+    assert status == 302
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_officer_sees_everything_escaped_and_never_withdrawn(portal):
+    browser = Browser(portal["base"])
+    assert browser.sign_in("officer@millbrook.gov.uk") == 302
+    status, _, listing = browser.request("/")
+    assert status == 200 and b"Harbour Road cycle lane" in listing and b"Westfield leisure centre" in listing
+    status, _, page = browser.request(f"/consultations/{HARBOUR}")
+    assert status == 200
+    assert b"<script>alert" not in page
+    assert b"&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt; &amp; parking" in page
+    assert b"WITHDRAWN COMMENT" not in page
+    assert b"<svg" in page and b"<table>" in page and b'role="img"' in page
+    assert b"2</strong> submitted responses" in page
+    assert b"personal=1" in page
+    status, _, _ = browser.request(f"/responses/{portal['withdrawn']}")
+    assert status == 404
+
+
+def test_councillor_starts_on_their_ward_and_cannot_export_personal_data(portal):
+    browser = Browser(portal["base"])
+    assert browser.sign_in("cllr.marsh@millbrook.gov.uk") == 302
+    status, _, page = browser.request(f"/consultations/{HARBOUR}")
+    assert status == 200
+    assert b'<option value="riverside" selected>' in page
+    assert b"1</strong> submitted response match" in page  # only Riverside's one
+    assert b"Too expensive" not in page
+    status, _, everyone = browser.request(f"/consultations/{HARBOUR}?ward=all")
+    assert b"Too expensive" in everyone and b"2</strong> submitted responses" in everyone
+    assert b"personal=1" not in everyone
+    status, _, body = browser.request(f"/consultations/{HARBOUR}/export?format=csv&personal=1")
+    assert status == 403 and b"Only officers" in body
+    status, _, _ = browser.request(f"/consultations/{HARBOUR}/export?format=csv&ward=all")
+    assert status == 200
+
+
+def test_single_response_view(portal):
+    browser = Browser(portal["base"])
+    browser.sign_in("officer@millbrook.gov.uk")
+    reference = next(r for r in re.findall(rb"/responses/(MB-[A-Z0-9-]+)", browser.request(f"/consultations/{HARBOUR}?ward=all")[2]))
+    status, _, page = browser.request(f"/responses/{reference.decode()}")
+    assert status == 200 and reference in page and b"Wants to hear the outcome" in page and b"Channel" in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_the_export_download_matches_the_cli_export(portal, fmt, tmp_path):
+    browser = Browser(portal["base"])
+    browser.sign_in("officer@millbrook.gov.uk")
+    status, headers, download = browser.request(f"/consultations/{HARBOUR}/export?format={fmt}&ward=all")
+    assert status == 200
+    assert f'filename="{HARBOUR}-2026-11-22.{fmt}"' in headers["Content-Disposition"]
+    out = tmp_path / f"cli.{fmt}"
+    cli = subprocess.run([sys.executable, "-m", "actions.cli", "export", "--consultation", HARBOUR, "--format", fmt, "--out", str(out)],
+                         cwd=PROJECT_ROOT, env=portal["env"], capture_output=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert download == out.read_bytes()
+
+
+def test_bad_filters_get_a_clear_message_not_an_error(portal):
+    browser = Browser(portal["base"])
+    browser.sign_in("officer@millbrook.gov.uk")
+    status, _, page = browser.request(f"/consultations/{HARBOUR}?since=yesterday&ward=atlantis")
+    assert status == 200 and b"is not a date like 2026-11-22" in page and b"Unknown ward" in page
+    assert browser.request(f"/consultations/{HARBOUR}/export?format=pdf")[0] == 400
+    assert browser.request("/consultations/nope")[0] == 404
+
+
+def test_failed_sign_ins_are_slowed_down_then_refused():
+    now = [0.0]
+    delays: list[float] = []
+
+    async def fake_sleep(seconds):
+        delays.append(seconds)
+
+    throttle = LoginThrottle(clock=lambda: now[0], sleep=fake_sleep)
+    import asyncio
+
+    for _ in range(10):
+        asyncio.run(throttle.wait("ip:1", "email:x"))
+        throttle.failed("ip:1", "email:x")
+    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert throttle.locked("ip:1") and throttle.locked("email:x")
+    now[0] += 16 * 60
+    assert not throttle.locked("ip:1") and throttle.delay_for("ip:1") == 0
+    throttle.failed("email:y")
+    throttle.succeeded("email:y")
+    assert throttle.delay_for("email:y") == 0
+
+
+def test_pages_render_in_headless_chromium_without_console_errors_or_serious_axe_violations(portal):
+    from tests.browser_support import run_node
+
+    reference = portal["store"].submit_response(consultation_slug=HARBOUR, channel="rest", sender_id="browser", answers={"support": "Agree"})
+    report = run_node("tests/browser/check_pages.mjs", {
+        "base": portal["base"], "login": {"email": "officer@millbrook.gov.uk", "password": PASSWORD},
+        "pages": ["/", f"/consultations/{HARBOUR}", f"/consultations/{HARBOUR}?ward=riverside&theme=parking",
+                  "/consultations/library-opening-hours", f"/responses/{reference}"],
+    })
+    for page in report["pages"]:
+        assert page["status"] == 200, page
+        assert page["axeVersion"].startswith("4."), "axe-core must actually have run"
+        assert page["consoleErrors"] == [], page
+        assert page["failedRequests"] == [], page
+        assert page["violations"] == [], page

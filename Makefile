@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.setup-stamp
 SPACY_PIPELINE := build/spacy/en_haveyoursay
+NODE_STAMP := node_modules/.setup-stamp
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
@@ -30,7 +31,14 @@ $(STAMP): requirements.txt requirements-dev.txt requirements.lock pyproject.toml
 $(SPACY_PIPELINE)/config.cfg: $(STAMP) actions/text/pipeline.py actions/text/data/lexicon.yml
 	$(PY) -m actions.text.pipeline $(SPACY_PIPELINE)
 
-setup: $(STAMP) $(SPACY_PIPELINE)/config.cfg
+# socket.io-client for the chat widget; playwright-core and axe-core for browser tests (no browser download:
+# tests use Debian's chromium).
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the web widget and browser tests: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+setup: $(STAMP) $(SPACY_PIPELINE)/config.cfg $(NODE_STAMP)
 
 run: setup
 	$(PY) -m actions.runner

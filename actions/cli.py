@@ -208,6 +208,27 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_notify_outcome(args: argparse.Namespace) -> int:
+    from .notifications import notify_outcome
+
+    settings = get_settings()
+    if not settings.rasa_auth_token:
+        print("RASA_AUTH_TOKEN is not set, so the Rasa HTTP API can't be used to send messages.", file=sys.stderr)
+        return EXIT_USAGE
+    rasa_url = args.rasa_url or f"http://{settings.rasa_host if settings.rasa_host not in ('0.0.0.0', '') else '127.0.0.1'}:{settings.rasa_port}"
+    try:
+        report = notify_outcome(_store(), args.slug, settings.tracker_store_url, rasa_url, settings.rasa_auth_token)
+    except (LookupError, ValueError) as error:
+        print(str(error).strip("'\""), file=sys.stderr)
+        return EXIT_INVALID
+    channels = sorted(set(report.sent) | set(report.queued) | set(report.failed))
+    for channel in channels:
+        print(f"{channel}: {report.sent[channel]} sent, {report.queued[channel]} queued for their next visit, {report.failed[channel]} failed")
+    print(f"Total: {sum(report.sent.values())} sent, {sum(report.queued.values())} queued, {sum(report.failed.values())} failed; "
+          f"{report.already} already notified earlier.")
+    return EXIT_OK if not report.failed else EXIT_INVALID
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     _store()
     print("Database schema is up to date.")
@@ -259,6 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--role", required=True, choices=("officer", "councillor"))
     user_add.add_argument("--ward", metavar="SLUG", help="the councillor's own ward")
     user_add.set_defaults(handler=cmd_user_add)
+
+    notify = commands.add_parser("notify-outcome", help="tell opted-in respondents the outcome on their own channel (idempotent)")
+    notify.add_argument("slug")
+    notify.add_argument("--rasa-url", help="the Rasa server (default: from RASA_HOST and RASA_PORT)")
+    notify.set_defaults(handler=cmd_notify_outcome)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=cmd_migrate)

@@ -28,9 +28,13 @@ def rasa_argv(extra: list[str]) -> list[str]:
         "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
         "--model", str(settings.models_dir / f"{MODEL_NAME}.tar.gz"),
         "--endpoints", str(PROJECT_ROOT / settings.endpoints_file),
-        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--credentials", str(effective_credentials_path()),
         *extra,
     ]
+
+
+def effective_credentials_path():
+    return get_settings().var_dir / "credentials.effective.yml"
 
 
 def server_environment() -> dict[str, str]:
@@ -40,11 +44,18 @@ def server_environment() -> dict[str, str]:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://{settings.action_host}:{settings.action_port}/webhook",
         "TRACKER_STORE_URL": settings.tracker_store_url,
+        "WEBSITE_ORIGINS": ",".join(settings.website_origins),
     }
 
 
 def run_rasa(extra: list[str]) -> None:
+    from .channels.credentials import write_effective_credentials
+
     os.environ.update(server_environment())
+    enabled, disabled = write_effective_credentials(PROJECT_ROOT / "credentials.yml", effective_credentials_path())
+    channels = ", ".join(name.rsplit(".", 1)[-1] for name in enabled)
+    off = ", ".join(f"{name.rsplit('.', 1)[-1]} (set {', '.join(missing)})" for name, missing in disabled.items())
+    print(f"Channels on: {channels}." + (f" Off: {off}." if off else ""), flush=True)
     sys.argv = rasa_argv(extra)
     os.chdir(PROJECT_ROOT)  # config paths in config.yml are relative to the project
     from rasa.__main__ import main

@@ -39,6 +39,8 @@ class Settings:
     portal_host: str
     portal_secret_key: str
     portal_secure_cookies: bool
+    chat_server_url: str
+    website_origins: tuple[str, ...]
     rasa_auth_token: str
     sender_hash_salt: str
     spacy_model_path: Path
@@ -69,16 +71,24 @@ def get_settings() -> Settings:
     load_dotenv(PROJECT_ROOT / ".env", override=False)
     var_dir = Path(os.environ.get("HYS_VAR_DIR") or PROJECT_ROOT / "var")
     database_url = os.environ.get("DATABASE_URL") or default_database_url(var_dir)
+    rasa_host = os.environ.get("RASA_HOST") or "127.0.0.1"
+    rasa_port = _int("RASA_PORT", 5005)
+    portal_port = _int("PORTAL_PORT", 8080)
+    default_origins = f"http://127.0.0.1:{portal_port},http://localhost:{portal_port}"
     return Settings(
         database_url=database_url,
         # Rasa's conversation store; by default the same database (its table is `events`).
         tracker_store_url=os.environ.get("TRACKER_STORE_URL") or database_url,
         endpoints_file=os.environ.get("RASA_ENDPOINTS_FILE") or "endpoints.yml",
-        rasa_host=os.environ.get("RASA_HOST") or "127.0.0.1",
-        rasa_port=_int("RASA_PORT", 5005),
+        rasa_host=rasa_host,
+        rasa_port=rasa_port,
         action_port=_int("ACTION_PORT", 5055),
         action_host=os.environ.get("ACTION_HOST") or "127.0.0.1",
-        portal_port=_int("PORTAL_PORT", 8080),
+        portal_port=portal_port,
+        # Where the website widget connects (the public URL of the Rasa server's socket.io channel).
+        chat_server_url=os.environ.get("CHAT_SERVER_URL") or f"http://{'127.0.0.1' if rasa_host in ('0.0.0.0', '') else rasa_host}:{rasa_port}",
+        # Pages allowed to open a socket.io chat (CORS), comma-separated.
+        website_origins=tuple(o.strip().rstrip("/") for o in (os.environ.get("WEBSITE_ORIGINS") or default_origins).split(",") if o.strip()),
         portal_host=os.environ.get("PORTAL_HOST") or "127.0.0.1",
         portal_secret_key=os.environ.get("PORTAL_SECRET_KEY", ""),
         # Behind HTTPS in production: cookies only over TLS. Off for http://localhost development.

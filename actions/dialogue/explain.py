@@ -45,7 +45,6 @@ class ActionListConsultations(Action):
         if topic_hits or asked_about:
             pool = [c for c in pool if c in topic_hits]
             heading = f"{kind.capitalize()} consultations on that topic:"
-        filtered = bool(ward or topic_hits or asked_about)
 
         if not pool:
             where = f" for {ward.name}" if ward else ""
@@ -58,9 +57,8 @@ class ActionListConsultations(Action):
                 buttons=[{"title": f"Show all {kind}", "payload": "/list_closed" if closed else "/list_consultations"}],
             )
             return [SlotSet("listed", [])]
+        # One message: on SMS a second one would replace the numbered choices the resident may reply with.
         say(dispatcher, explain.list_consultations(pool, today(), heading))
-        if filtered is False and not closed and content.closed_now():
-            dispatcher.utter_message(text="You can also ask what happened with consultations that have finished.")
         return [SlotSet("listed", [c.slug for c in pool])]
 
 

@@ -84,3 +84,45 @@ class ActionOutOfScope(Action):
             buttons=[{"title": "What's open?", "payload": "/list_consultations"}, {"title": "Help", "payload": "/help"}],
         )
         return []
+
+
+def outcome_message(consultation, reference: str) -> str:
+    result = consultation.outcome
+    return (f"Update on {consultation.title}, which you responded to (reference {reference}).\n"
+            f"You said: {result.you_said}\nWe did: {result.we_did}")
+
+
+class ActionNotifyOutcome(Action):
+    """Sent by `haveyoursay notify-outcome` through Rasa's API, on the resident's own channel."""
+
+    def name(self) -> str:
+        return "action_notify_outcome"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        from .common import entity
+        from .services import in_thread, store
+
+        slug, reference = entity(tracker, "consultation"), entity(tracker, "reference")
+        consultation = await in_thread(store().consultation, slug) if slug else None
+        if consultation is None or consultation.outcome is None or not reference:
+            return []
+        dispatcher.utter_message(text=outcome_message(consultation, reference))
+        return []
+
+
+class ActionCheckUpdates(Action):
+    """When a returning website visitor opens the chat, show outcomes published since they responded."""
+
+    def name(self) -> str:
+        return "action_check_updates"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        from ..notifications import pending_for
+        from .services import in_thread, store
+
+        channel = tracker.get_latest_input_channel() or "socketio"
+        for slug, reference in await in_thread(pending_for, store(), channel, tracker.sender_id):
+            consultation = await in_thread(store().consultation, slug)
+            if consultation and consultation.outcome:
+                dispatcher.utter_message(text=outcome_message(consultation, reference))
+        return []

@@ -199,6 +199,39 @@ async def export_download(request: web.Request) -> web.StreamResponse:
     )
 
 
+SOCKET_IO_CLIENT = HERE.parent.parent / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+
+
+async def socket_io_client(request: web.Request) -> web.StreamResponse:
+    """The pinned socket.io-client build from npm (installed by make setup), served beside the widget."""
+    if not SOCKET_IO_CLIENT.exists():
+        raise web.HTTPNotFound(text="socket.io-client is not installed: run make setup")
+    return web.FileResponse(SOCKET_IO_CLIENT, headers={"Cache-Control": "public, max-age=3600"})
+
+
+async def demo_page(request: web.Request) -> web.Response:
+    """A fictional council's "Have your say" page with the chat widget on it."""
+    store = request.app[STORE_KEY]
+    settings = request.app[SETTINGS_KEY]
+    overview = await asyncio.to_thread(store.overview, today())
+    open_slugs = [row.slug for row in overview if row.status == "open"]
+    consultations = [c for c in await asyncio.to_thread(store.consultations) if c.slug in open_slugs]
+    council = await asyncio.to_thread(store.council)
+    from ..content.explain import contact_line
+
+    response = aiohttp_jinja2.render_template("demo.html", request, {
+        "council_name": council.name if council else "Council", "consultations": consultations,
+        "contact": contact_line(council), "chat_server": settings.chat_server_url,
+    })
+    server = settings.chat_server_url.rstrip("/")
+    websocket = server.replace("https://", "wss://").replace("http://", "ws://")
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; connect-src 'self' {server} {websocket}; img-src 'self' data:; style-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+    return response
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> web.Application:
     settings = settings or get_settings()
     if not settings.portal_secret_key:
@@ -221,6 +254,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.router.add_get("/consultations/{slug}", consultation_page)
     app.router.add_get("/consultations/{slug}/export", export_download)
     app.router.add_get("/responses/{reference}", response_page)
+    app.router.add_get("/demo", demo_page)
+    app.router.add_get("/widget/socket.io.min.js", socket_io_client)
+    app.router.add_static("/widget/", HERE / "static" / "widget")
     app.router.add_static("/static/", HERE / "static")
     return app
 

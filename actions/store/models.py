@@ -53,6 +53,29 @@ class UserRow(Base):
     last_login_at = Column(DateTime)
 
 
+class ReplyMenuRow(Base):
+    """The buttons last shown to a resident on a channel without buttons (SMS) or with short button ids
+    (Telegram), so "2" can be read as the second button. Keyed by the salted sender hash."""
+
+    __tablename__ = "reply_menus"
+    sender_hash = Column(String(64), primary_key=True)
+    payloads = Column(JSON, nullable=False)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class NotificationRow(Base):
+    """An outcome notification sent (or queued for the next visit) to one respondent."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("response_id", name="uq_notifications_response"),)
+    id = Column(Integer, primary_key=True)
+    response_id = Column(Integer, ForeignKey("responses.id", ondelete="CASCADE"), nullable=False)
+    channel = Column(String(40), nullable=False)
+    status = Column(String(12), nullable=False)  # sent | pending (shown at the next visit) | delivered | failed
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
 class WardRow(Base):
     __tablename__ = "wards"
     id = Column(Integer, primary_key=True)

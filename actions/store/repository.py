@@ -23,6 +23,7 @@ from .models import (
     CouncilRow,
     PostcodeSectorRow,
     QuestionRow,
+    ReplyMenuRow,
     ResponseRow,
     WardRow,
     utcnow,
@@ -411,6 +412,24 @@ class Store:
                 "answers": {key: value for key, value, _themes in answers},
                 "themes": {key: themes or [] for key, _value, themes in answers},
             }
+
+    # --- channels ------------------------------------------------------------
+
+    def remember_menu(self, channel: str, sender_id: str, payloads: list[str]) -> None:
+        """Remember the buttons just shown, so a reply of "2" can mean the second one."""
+        sender_hash = hash_sender(self.sender_salt, channel, sender_id)
+        with self.session() as session:
+            row = session.get(ReplyMenuRow, sender_hash) or ReplyMenuRow(sender_hash=sender_hash)
+            row.payloads = list(payloads)
+            row.updated_at = utcnow()
+            session.add(row)
+
+    def menu_payload(self, channel: str, sender_id: str, number: int) -> str | None:
+        with self.session() as session:
+            row = session.get(ReplyMenuRow, hash_sender(self.sender_salt, channel, sender_id))
+            if row is None or not 1 <= number <= len(row.payloads):
+                return None
+            return row.payloads[number - 1]
 
     def content_version(self) -> tuple:
         """Changes whenever content is loaded, so caches built from content know to rebuild."""

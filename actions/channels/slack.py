@@ -1,0 +1,38 @@
+"""Slack: Rasa's connector (which verifies X-Slack-Signature with the signing secret), behind the guard.
+
+``api_base`` (SLACK_API_BASE) may point outgoing Web API calls at a different
+host, such as a local stand-in in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import Blueprint
+
+from .guard import Handler, guarded
+
+
+class ResidentSlackInput(SlackInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = dict(credentials or {})
+        api_base = credentials.pop("api_base", None)
+        channel = super().from_credentials(credentials)
+        channel.api_base = api_base
+        return channel
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> SlackBot:
+        bot = super().get_output_channel(channel, thread_id)
+        if getattr(self, "api_base", None):
+            bot.client.base_url = self.api_base.rstrip("/") + "/"
+        return bot
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(guarded(on_new_message))

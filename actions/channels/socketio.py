@@ -1,0 +1,86 @@
+"""Rasa's socket.io channel for the website widget, restricted to the council's own sites.
+
+Rasa 3.6 builds its socket.io server with CORS checks switched off
+(``cors_allowed_origins=[]``), so any website could open a chat. This
+connector is Rasa's, with two changes: the server only accepts connections
+from ``cors_allowed_origins`` (WEBSITE_ORIGINS in .env), and every message
+passes the guard in guard.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from socketio import AsyncServer
+
+from .guard import Handler, guarded
+
+logger = logging.getLogger(__name__)
+
+
+class ResidentSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = dict(credentials or {})
+        origins = credentials.pop("cors_allowed_origins", "")
+        channel = super().from_credentials(credentials)
+        channel.cors_allowed_origins = [o.strip().rstrip("/") for o in (origins.split(",") if isinstance(origins, str) else origins) if o and o.strip()]
+        return channel
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        handle = guarded(on_new_message)
+        origins = getattr(self, "cors_allowed_origins", None) or []
+        if not origins:
+            logger.warning("socketio: no WEBSITE_ORIGINS configured, so no website can open a chat")
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins or ["null-origin-disabled"])
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_request):
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            return True  # the origin was already checked by the socket.io server
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id = str(data.get("session_id") or uuid.uuid4().hex)[:100]
+            if self.session_persistence:
+                sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Dict) -> None:
+            if not isinstance(data, dict):
+                return
+            output_channel = SocketIOOutput(sio, self.bot_message_evt)
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    logger.warning("socketio: message without a session_id ignored")
+                    return
+                sender_id = str(data["session_id"])[:100]
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key, {})
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            message = UserMessage(str(data.get("message", "")), output_channel, sender_id, input_channel=self.name(), metadata=metadata)
+            await handle(message)
+
+        return socketio_webhook

@@ -1,0 +1,104 @@
+"""SMS and WhatsApp through Twilio, with every inbound webhook's X-Twilio-Signature verified.
+
+Rasa 3.6's Twilio connector does not check the signature, so anyone could post
+as any phone number. Here a request is refused with 403 unless the signature,
+computed by the twilio library's RequestValidator over the public webhook URL
+and the form fields, matches. Buttons become a numbered list ("Reply 1, 2 or 3")
+and long replies are split into SMS-sized parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.twilio import TwilioOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from twilio.request_validator import RequestValidator
+
+from .guard import Handler, guarded
+from .render import forget_buttons, numbered_menu, remember_buttons, resolve_number_reply, split_message
+
+logger = logging.getLogger(__name__)
+
+
+class ResidentTwilioOutput(TwilioOutput):
+    def __init__(self, account_sid: str, auth_token: str, twilio_number: str, api_base: str | None = None) -> None:
+        super().__init__(account_sid, auth_token, twilio_number)
+        if api_base:
+            self.api.base_url = api_base.rstrip("/")  # a Twilio-compatible gateway, or a local stand-in in tests
+
+    async def _send_message(self, message_data: Dict[Text, Any]):
+        try:
+            return await asyncio.to_thread(self.messages.create, **message_data)  # the twilio client blocks
+        except Exception:  # noqa: BLE001 - a failed send must not break the conversation
+            logger.exception("twilio.send_failed")
+            return None
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await forget_buttons(self.name(), recipient_id)
+        await self._send_parts(recipient_id, text)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
+        await remember_buttons(self.name(), recipient_id, buttons)
+        await self._send_parts(recipient_id, numbered_menu(text, buttons))
+
+    async def _send_parts(self, recipient_id: Text, text: Text) -> None:
+        for part in split_message(text):
+            await self._send_message({"to": recipient_id, "from_": self.twilio_number, "body": part})
+
+
+class VerifiedTwilioInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        return cls(credentials["account_sid"], credentials["auth_token"], credentials["twilio_number"],
+                   credentials.get("webhook_url"), credentials.get("api_base"))
+
+    def __init__(self, account_sid: str, auth_token: str, twilio_number: str, webhook_url: str | None = None,
+                 api_base: str | None = None) -> None:
+        self.account_sid, self.auth_token, self.twilio_number = account_sid, auth_token, twilio_number
+        self.webhook_url = webhook_url
+        self.api_base = api_base
+        self.validator = RequestValidator(auth_token)
+
+    def get_output_channel(self) -> ResidentTwilioOutput:
+        return ResidentTwilioOutput(self.account_sid, self.auth_token, self.twilio_number, self.api_base)
+
+    def is_signed(self, request: Request) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        # Behind a proxy the URL Twilio signed is the public one, so it is configured, not guessed.
+        url = self.webhook_url or request.url
+        params = {key: values[0] for key, values in request.form.items()}
+        return bool(signature) and self.validator.validate(url, params, signature)
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        handle = guarded(on_new_message)
+        twilio_webhook = Blueprint("twilio_webhook", __name__)
+
+        @twilio_webhook.route("/", methods=["GET"])
+        async def health(_request: Request):
+            return response.json({"status": "ok"})
+
+        @twilio_webhook.route("/webhook", methods=["POST"])
+        async def message(request: Request):
+            if not self.is_signed(request):
+                logger.warning("twilio.refused reason=bad_signature")
+                return response.text("Forbidden", status=403)
+            sender = request.form.get("From")
+            text = request.form.get("Body") or ""
+            if not sender:
+                return response.text("", status=204)
+            text = await resolve_number_reply(self.name(), sender, text.replace("¡", "@"))  # carriers mangle @
+            await handle(UserMessage(text, self.get_output_channel(), sender, input_channel=self.name(), metadata={}))
+            return response.text("", status=204)
+
+        return twilio_webhook

@@ -1,0 +1,216 @@
+"""Messaging channels end to end: real webhook payloads, signed where the platform signs, posted to a running
+Rasa server; outgoing messages land on a local stand-in for each platform's API."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from tests.fake_platforms import FakePlatforms
+from tests.servers import RunningAssistant
+
+pytestmark = pytest.mark.e2e
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+TELEGRAM_SECRET = "telegram-secret-for-tests"
+FACEBOOK_SECRET = "facebook-app-secret"
+SLACK_SECRET = "slack-signing-secret"
+
+
+@pytest.fixture(scope="module")
+def platforms():
+    fake = FakePlatforms().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, platforms):
+    running = RunningAssistant(tmp_path_factory.mktemp("channels"), extra_env={"HYS_TODAY": "2026-11-22"})
+    base = running.base_url
+    running.env.update({
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": "+441632960000",
+        "TWILIO_WEBHOOK_URL": f"{base}/webhooks/twilio/webhook", "TWILIO_API_BASE": platforms.url,
+        "TELEGRAM_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "TELEGRAM_BOT_NAME": "MillbrookBot",
+        "TELEGRAM_WEBHOOK_URL": f"{base}/webhooks/telegram/webhook", "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE": platforms.url,
+        "FACEBOOK_VERIFY_TOKEN": "fb-verify", "FACEBOOK_APP_SECRET": FACEBOOK_SECRET, "FACEBOOK_PAGE_ACCESS_TOKEN": "fb-page-token",
+        "FACEBOOK_GRAPH_URL": f"{platforms.url}/v12.0",
+        "SLACK_TOKEN": "xoxb-test-token", "SLACK_CHANNEL": "C0123456", "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "SLACK_API_BASE": f"{platforms.url}/api/",
+    })
+    running.start()
+    yield running
+    running.stop()
+
+
+def post(url: str, body: bytes, headers: dict) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for(predicate, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("nothing was sent to the platform in time")
+
+
+# --- Twilio (SMS / WhatsApp) -------------------------------------------------------
+
+def twilio_post(assistant, params: dict, signature: str | None):
+    url = f"{assistant.base_url}/webhooks/twilio/webhook"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if signature is not None:
+        headers["X-Twilio-Signature"] = signature
+    return post(url, urllib.parse.urlencode(params).encode(), headers)
+
+
+def sms(sender: str, body: str) -> dict:
+    # The fields Twilio posts for an inbound SMS (abridged to those we read plus a few realistic others).
+    return {"ToCountry": "GB", "SmsMessageSid": "SM" + "1" * 32, "NumMedia": "0", "From": sender, "To": "+441632960000",
+            "Body": body, "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "MessageSid": "SM" + "1" * 32}
+
+
+def test_twilio_signed_requests_are_answered_with_numbered_replies(assistant, platforms):
+    url = f"{assistant.base_url}/webhooks/twilio/webhook"
+    params = sms("+447700900001", "hello")
+    status, _ = twilio_post(assistant, params, RequestValidator(TWILIO_TOKEN).compute_signature(url, params))
+    assert status == 204
+    sent = wait_for(lambda: [r for r in platforms.sent("/Messages.json") if r["body"].get("To") == "+447700900001"])
+    text = sent[-1]["body"]["Body"]
+    assert "Millbrook District Council" in text
+    assert "1. What's open?" in text and "Reply 1, 2 or 3." in text
+    before = len(platforms.sent("/Messages.json"))
+    params = sms("+447700900001", "1")  # "1" means the first button: What's open?
+    twilio_post(assistant, params, RequestValidator(TWILIO_TOKEN).compute_signature(url, params))
+    reply = wait_for(lambda: platforms.sent("/Messages.json")[before:])
+    assert any("Harbour Road cycle lane" in r["body"]["Body"] for r in reply)
+
+
+@pytest.mark.parametrize("case", ["unsigned", "tampered", "wrong_token"])
+def test_twilio_unsigned_or_tampered_requests_are_refused(assistant, platforms, case):
+    url = f"{assistant.base_url}/webhooks/twilio/webhook"
+    params = sms("+447700900002", "hello")
+    signature = {"unsigned": None,
+                 "tampered": RequestValidator(TWILIO_TOKEN).compute_signature(url, {**params, "Body": "something else"}),
+                 "wrong_token": RequestValidator("not-the-token").compute_signature(url, params)}[case]
+    before = len(platforms.requests)
+    status, _ = twilio_post(assistant, params, signature)
+    assert status == 403
+    time.sleep(0.5)
+    assert not [r for r in platforms.requests[before:] if r["body"].get("To") == "+447700900002"]
+
+
+# --- Telegram -------------------------------------------------------------------------
+
+def telegram_update(chat_id: int, text: str, update_id: int) -> dict:
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1700000000, "text": text,
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Resident", "language_code": "en"},
+            "chat": {"id": chat_id, "first_name": "Resident", "type": "private"}}}
+
+
+def telegram_post(assistant, update: dict, secret: str | None):
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    return post(f"{assistant.base_url}/webhooks/telegram/webhook", json.dumps(update).encode(), headers)
+
+
+def test_telegram_with_the_secret_token_gets_an_inline_keyboard(assistant, platforms):
+    status, _ = telegram_post(assistant, telegram_update(555001, "what consultations are open", 1), TELEGRAM_SECRET)
+    assert status == 200
+    sent = wait_for(lambda: [r for r in platforms.sent("/sendMessage") if str(r["body"].get("chat_id")) == "555001"])
+    message = sent[-1]["body"]
+    assert "Harbour Road cycle lane" in message["text"]
+    keyboard = json.loads(message["reply_markup"]) if isinstance(message["reply_markup"], str) else message["reply_markup"]
+    first = keyboard["inline_keyboard"][0][0]
+    assert first["callback_data"] == "1" and first["text"] == "Events in Market Square"
+    before = len(platforms.sent("/sendMessage"))
+    callback = {"update_id": 2, "callback_query": {"id": "cb1", "chat_instance": "1", "data": "1",
+                "from": {"id": 555001, "is_bot": False, "first_name": "Resident"},
+                "message": {"message_id": 9, "date": 1700000000, "chat": {"id": 555001, "type": "private"}, "text": "..."}}}
+    telegram_post(assistant, callback, TELEGRAM_SECRET)
+    reply = wait_for(lambda: platforms.sent("/sendMessage")[before:])
+    assert any(r["body"]["text"].startswith("Events in Market Square") for r in reply)
+
+
+@pytest.mark.parametrize("secret", [None, "wrong-secret"])
+def test_telegram_without_the_secret_token_is_refused(assistant, platforms, secret):
+    before = len(platforms.requests)
+    status, _ = telegram_post(assistant, telegram_update(555002, "hello", 3), secret)
+    assert status == 403
+    time.sleep(0.5)
+    assert not [r for r in platforms.requests[before:] if str((r["body"] or {}).get("chat_id")) == "555002"]
+
+
+# --- Facebook Messenger ---------------------------------------------------------------
+
+def facebook_payload(user: str, text: str) -> bytes:
+    return json.dumps({"object": "page", "entry": [{"id": "PAGE1", "time": 1700000000000, "messaging": [
+        {"sender": {"id": user}, "recipient": {"id": "PAGE1"}, "timestamp": 1700000000000,
+         "message": {"mid": f"m_{user}_{text}", "text": text}}]}]}).encode()
+
+
+def test_facebook_signed_messages_get_quick_replies_and_unsigned_are_refused(assistant, platforms):
+    body = facebook_payload("fbuser1", "hello")
+    signature = "sha1=" + hmac.new(FACEBOOK_SECRET.encode(), body, hashlib.sha1).hexdigest()
+    status, _ = post(f"{assistant.base_url}/webhooks/facebook/webhook", body, {"Content-Type": "application/json", "X-Hub-Signature": signature})
+    assert status == 200
+    sent = wait_for(lambda: [r for r in platforms.sent("/me/messages")
+                             if r["body"].get("recipient", {}).get("id") == "fbuser1" and "message" in r["body"]])
+    message = sent[-1]["body"]["message"]  # (typing indicators and "seen" marks are separate requests)
+    assert "Millbrook District Council" in message["text"]
+    assert [q["title"] for q in message["quick_replies"]] == ["What's open?", "Who is my councillor", "Help"]  # cut to 20 characters
+    assert all(len(q["title"]) <= 20 for q in message["quick_replies"])
+    unsigned, _ = post(f"{assistant.base_url}/webhooks/facebook/webhook", facebook_payload("fbuser2", "hello"), {"Content-Type": "application/json"})
+    assert unsigned != 200
+    time.sleep(0.5)
+    assert not [r for r in platforms.sent("/me/messages") if r["body"].get("recipient", {}).get("id") == "fbuser2"]
+
+
+# --- Slack -------------------------------------------------------------------------------
+
+def slack_post(assistant, event_text: str, user: str, secret: str):
+    body = json.dumps({"token": "verification", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": f"Ev{user}", "event_time": 1700000000, "event": {
+                           "type": "message", "channel": "D0123456", "user": user, "text": event_text,
+                           "ts": "1700000000.000100", "event_ts": "1700000000.000100", "channel_type": "im"}}).encode()
+    timestamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+    return post(f"{assistant.base_url}/webhooks/slack/webhook", body, headers)
+
+
+def test_slack_signed_messages_are_answered_and_bad_signatures_refused(assistant, platforms):
+    status, _ = slack_post(assistant, "hello", "U0SLACK1", SLACK_SECRET)
+    assert status == 200
+    sent = wait_for(lambda: platforms.sent("chat.postMessage"))
+    assert any("Millbrook District Council" in json.dumps(r["body"]) for r in sent)
+    status, _ = slack_post(assistant, "hello", "U0SLACK2", "wrong-secret")
+    assert status in (400, 401, 403)
+
+
+def test_a_channel_without_its_variables_stays_off(tmp_path):
+    from pathlib import Path
+
+    from actions.channels.credentials import effective_credentials
+
+    credentials, enabled, disabled = effective_credentials(Path("credentials.yml"), {"WEBSITE_ORIGINS": "https://www.millbrook.gov.uk"})
+    assert [name.rsplit(".", 1)[-1] for name in enabled] == ["ResidentRestInput", "ResidentSocketIOInput"]
+    assert disabled["actions.channels.twilio.VerifiedTwilioInput"] == ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "TWILIO_WEBHOOK_URL"]
+    assert credentials["actions.channels.socketio.ResidentSocketIOInput"]["cors_allowed_origins"] == "https://www.millbrook.gov.uk"

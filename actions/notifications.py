@@ -38,7 +38,9 @@ class NotifyReport:
 
 def trigger_outcome(rasa_url: str, token: str, sender_id: str, channel: str, slug: str, reference: str) -> bool:
     query = urllib.parse.urlencode({"output_channel": channel, "token": token})
-    url = f"{rasa_url.rstrip('/')}/conversations/{urllib.parse.quote(sender_id, safe='')}/trigger_intent?{query}"
+    # Rasa (Sanic) does not decode %2B in the path, so "+" and ":" (whatsapp:+44...) stay as they are.
+    conversation = urllib.parse.quote(sender_id, safe="+:@")
+    url = f"{rasa_url.rstrip('/')}/conversations/{conversation}/trigger_intent?{query}"
     body = json.dumps({"name": "notify_outcome", "entities": {"consultation": slug, "reference": reference}}).encode()
     request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
     try:

@@ -178,7 +178,7 @@ def test_facebook_signed_messages_get_quick_replies_and_unsigned_are_refused(ass
     assert [q["title"] for q in message["quick_replies"]] == ["What's open?", "Who is my councillor", "Help"]  # cut to 20 characters
     assert all(len(q["title"]) <= 20 for q in message["quick_replies"])
     unsigned, _ = post(f"{assistant.base_url}/webhooks/facebook/webhook", facebook_payload("fbuser2", "hello"), {"Content-Type": "application/json"})
-    assert unsigned != 200
+    assert unsigned == 403
     time.sleep(0.5)
     assert not [r for r in platforms.sent("/me/messages") if r["body"].get("recipient", {}).get("id") == "fbuser2"]
 
@@ -214,3 +214,51 @@ def test_a_channel_without_its_variables_stays_off(tmp_path):
     assert [name.rsplit(".", 1)[-1] for name in enabled] == ["ResidentRestInput", "ResidentSocketIOInput"]
     assert disabled["actions.channels.twilio.VerifiedTwilioInput"] == ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "TWILIO_WEBHOOK_URL"]
     assert credentials["actions.channels.socketio.ResidentSocketIOInput"]["cors_allowed_origins"] == "https://www.millbrook.gov.uk"
+
+
+def test_notify_outcome_pushes_once_per_respondent_and_queues_for_the_website(assistant, platforms, tmp_path):
+    from actions.store.repository import Store
+    from tests.conftest import SEEDS
+
+    store = Store(assistant.database_url, assistant.env["SENDER_HASH_SALT"])
+    url = f"{assistant.base_url}/webhooks/twilio/webhook"
+    phone = "+447700900777"
+    params = sms(phone, "hello")  # the resident has talked to us by SMS, so Rasa knows the conversation
+    twilio_post(assistant, params, RequestValidator(TWILIO_TOKEN).compute_signature(url, params))
+    wait_for(lambda: [r for r in platforms.sent("/Messages.json") if r["body"].get("To") == phone])
+    sms_ref = store.submit_response(consultation_slug="market-square-events", channel="twilio", sender_id=phone,
+                                    answers={"support": "Agree"}, notify_outcome=True)
+    assistant.say("web-visitor", "hello")
+    web_ref = store.submit_response(consultation_slug="market-square-events", channel="rest", sender_id="web-visitor",
+                                    answers={"support": "Disagree"}, notify_outcome=True)
+    store.submit_response(consultation_slug="market-square-events", channel="twilio", sender_id="+447700900778",
+                          answers={"support": "Agree"}, notify_outcome=False)
+
+    not_yet = assistant.cli("notify-outcome", "market-square-events")
+    assert not_yet.returncode == 1 and "no published outcome yet" in not_yet.stderr
+
+    document = (SEEDS / "market-square-events.yml").read_text() + (
+        "outcome:\n  published: 2027-01-20\n  you_said: Most of you backed up to 12 events, but asked for earlier finishes.\n"
+        "  we_did: We approved 10 events a year, all finishing by 9:30pm.\n")
+    path = tmp_path / "market.yml"
+    path.write_text(document)
+    assert assistant.cli("load", str(path)).returncode == 0
+
+    before = len(platforms.sent("/Messages.json"))
+    first = assistant.cli("notify-outcome", "market-square-events")
+    assert first.returncode == 0, first.stderr
+    assert "twilio: 1 sent, 0 queued for their next visit, 0 failed" in first.stdout
+    assert "rest: 0 sent, 1 queued for their next visit, 0 failed" in first.stdout
+    pushed = wait_for(lambda: [r for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == phone])
+    assert sms_ref in pushed[0]["body"]["Body"] and "We did: We approved 10 events" in pushed[0]["body"]["Body"]
+    assert not [r for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == "+447700900778"]
+
+    again = assistant.cli("notify-outcome", "market-square-events")
+    assert again.returncode == 0 and "Total: 0 sent, 0 queued, 0 failed; 2 already notified earlier." in again.stdout
+    time.sleep(0.5)
+    assert len([r for r in platforms.sent("/Messages.json") if r["body"].get("To") == phone]) == len(
+        [r for r in platforms.sent("/Messages.json")[:before] if r["body"].get("To") == phone]) + len(pushed)
+
+    shown = assistant.texts("web-visitor", "/check_updates")
+    assert web_ref in shown and "You said: Most of you backed" in shown
+    assert assistant.texts("web-visitor", "/check_updates") == ""

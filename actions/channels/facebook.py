@@ -13,7 +13,7 @@ import rasa.core.channels.facebook as rasa_facebook
 from fbmessenger import MessengerClient
 from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.facebook import FacebookInput, MessengerBot
-from sanic import Blueprint
+from sanic import Blueprint, response
 
 from .guard import Handler, guarded
 
@@ -50,7 +50,17 @@ class ResidentFacebookInput(FacebookInput):
         return channel
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+        webhook = super().blueprint(guarded(on_new_message))
+
+        @webhook.middleware("request")
+        async def refuse_unsigned(request):
+            # Rasa answers an unsigned POST with 200 "not validated"; say plainly that it is refused.
+            if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
+                if not self.validate_hub_signature(self.fb_secret, request.body, request.headers.get("X-Hub-Signature") or ""):
+                    return response.text("Forbidden", status=403)
+            return None
+
+        return webhook
 
 
 def _use_graph_url(graph_url: str) -> None:

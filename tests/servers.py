@@ -61,6 +61,14 @@ class RunningAssistant:
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
         }
+        self.portal_port = free_port()
+        self.env.update({
+            "PORTAL_PORT": str(self.portal_port),
+            "PORTAL_SECRET_KEY": "2v6b3nL0mZr8pQ4xK9sT1uW7yA5cE3gH6jN8qR0tV2w=",
+            "CHAT_SERVER_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "WEBSITE_ORIGINS": f"http://127.0.0.1:{self.portal_port}",
+            **(extra_env or {}),
+        })
         self.processes: dict[str, subprocess.Popen] = {}
 
     @property
@@ -72,9 +80,16 @@ class RunningAssistant:
 
     def start_process(self, name: str) -> None:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        self.processes[name] = subprocess.Popen(
-            [PYTHON, "-m", "actions.servers", name], cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
+        module = ["-m", "actions.portal.app"] if name == "portal" else ["-m", "actions.servers", name]
+        self.processes[name] = subprocess.Popen([PYTHON, *module], cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_portal(self) -> None:
+        self.start_process("portal")
+        self.wait_for("portal", f"http://127.0.0.1:{self.portal_port}/health")
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://127.0.0.1:{self.portal_port}"
 
     def wait_for(self, name: str, url: str, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout

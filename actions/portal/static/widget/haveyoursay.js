@@ -67,7 +67,7 @@
   header.appendChild(el("h2", { id: "hys-title" }, title));
   var closeButton = el("button", { type: "button", class: "hys-close", "aria-label": "Close chat" }, "Close");
   header.appendChild(closeButton);
-  var log = el("ol", { class: "hys-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation" });
+  var log = el("div", { class: "hys-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "Conversation" });
   var status = el("div", { class: "hys-status", role: "status", "aria-live": "polite" });
   var form = el("form", { class: "hys-form" });
   var label = el("label", { for: "hys-input" }, "Your message");
@@ -86,7 +86,7 @@
   var replyTimer = null;
 
   function render(item, restoring) {
-    var li = el("li", { class: "hys-message " + (item.who === "bot" ? "hys-bot" : "hys-user") });
+    var li = el("div", { class: "hys-message " + (item.who === "bot" ? "hys-bot" : "hys-user") });
     li.appendChild(el("span", { class: "hys-who" }, item.who === "bot" ? "Assistant:" : "You:"));
     var body = el("span", { class: "hys-text" });
     if (item.who === "bot") { appendLinkified(body, item.text || ""); } else { body.textContent = item.text || ""; }

@@ -130,6 +130,7 @@ def main() -> int:
         print("\nHave Your Say is running:")
         for service in services:
             print(f"  {service.name:<14} {service.public_url}")
+        print(f"  {'demo page':<14} http://{settings.portal_host}:{settings.portal_port}/demo  (the website chat widget)")
         print("Press Ctrl-C to stop.\n", flush=True)
         while not stopping:
             for service in services:

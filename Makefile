@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.setup-stamp
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup run test test-python test-rasa train lint format clean help
+.PHONY: setup run test train lint format clean help bench bench-quick fuzz
 
 help:
 	@echo "make run    - set up if needed, train if needed, load seeds/ and start the assistant"
@@ -17,6 +17,7 @@ help:
 	@echo "make setup  - create .venv with pinned packages and build the spaCy pipeline (idempotent)"
 	@echo "make train  - retrain the Rasa model"
 	@echo "make lint   - ruff check and format check"
+	@echo "make bench  - performance benchmark against Rasa's default assistant (BENCH_ARGS='--soak 10')"
 
 # The virtualenv is rebuilt when any requirements file or pyproject.toml changes.
 $(STAMP): requirements.txt requirements-dev.txt requirements.lock pyproject.toml scripts/find-python310.sh
@@ -55,6 +56,17 @@ test: setup models/haveyoursay.tar.gz
 	$(BIN)/rasa test core --stories tests/stories --model models/haveyoursay.tar.gz \
 	  --out var/test-results/core --fail-on-prediction-errors
 	$(BIN)/pytest
+
+# Performance against a stock `rasa init` assistant on this machine (about 15 minutes). See docs/performance.md.
+bench: setup models/haveyoursay.tar.gz
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Property-based tests with a large budget (CI runs the same tests with a small one).
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q
+
+bench-quick: setup models/haveyoursay.tar.gz
+	$(PY) bench/run.py --quick
 
 lint: setup
 	$(BIN)/ruff check actions tests

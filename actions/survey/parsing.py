@@ -144,7 +144,7 @@ def _number_in(text: str) -> int | None:
     meaningful = [w for w in words if w not in FILLER_WORDS]
     if len(meaningful) == 1:
         word = meaningful[0].rstrip(".)")
-        if word.isdigit():
+        if word.isdecimal():
             return int(word)
         if word in ORDINALS:
             return ORDINALS[word]

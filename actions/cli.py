@@ -229,6 +229,21 @@ def cmd_notify_outcome(args: argparse.Namespace) -> int:
     return EXIT_OK if not report.failed else EXIT_INVALID
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from .retention import purge
+
+    settings = get_settings()
+    days = args.days if args.days is not None else settings.tracker_retention_days
+    if days < 1:
+        print("--days must be at least 1.", file=sys.stderr)
+        return EXIT_USAGE
+    report = purge(_store(), settings.tracker_store_url, days, dry_run=args.dry_run)
+    prefix = "Would delete" if args.dry_run else ""
+    for line in report.lines():
+        print(line.replace("Deleted", prefix, 1) if prefix else line)
+    return EXIT_OK
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     _store()
     print("Database schema is up to date.")
@@ -285,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_argument("slug")
     notify.add_argument("--rasa-url", help="the Rasa server (default: from RASA_HOST and RASA_PORT)")
     notify.set_defaults(handler=cmd_notify_outcome)
+
+    purge_parser = commands.add_parser("purge", help="apply the retention policy (safe to run from cron)")
+    purge_parser.add_argument("--days", type=int, help="delete conversations idle this many days (default TRACKER_RETENTION_DAYS, 30)")
+    purge_parser.add_argument("--dry-run", action="store_true", help="only report what would be deleted")
+    purge_parser.set_defaults(handler=cmd_purge)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=cmd_migrate)

@@ -40,6 +40,9 @@ class Settings:
     portal_secret_key: str
     portal_secure_cookies: bool
     chat_server_url: str
+    rate_limit_per_sender: int
+    rate_limit_per_ip: int
+    tracker_retention_days: int
     website_origins: tuple[str, ...]
     rasa_auth_token: str
     sender_hash_salt: str
@@ -88,6 +91,11 @@ def get_settings() -> Settings:
         # Where the website widget connects (the public URL of the Rasa server's socket.io channel).
         chat_server_url=os.environ.get("CHAT_SERVER_URL") or f"http://{'127.0.0.1' if rasa_host in ('0.0.0.0', '') else rasa_host}:{rasa_port}",
         # Pages allowed to open a socket.io chat (CORS), comma-separated.
+        # Messages a minute before a resident is asked to slow down (0 = off).
+        rate_limit_per_sender=_int("RATE_LIMIT_PER_SENDER", 30),
+        rate_limit_per_ip=_int("RATE_LIMIT_PER_IP", 600),
+        # Conversations idle for longer than this are deleted by `haveyoursay purge`.
+        tracker_retention_days=_int("TRACKER_RETENTION_DAYS", 30),
         website_origins=tuple(o.strip().rstrip("/") for o in (os.environ.get("WEBSITE_ORIGINS") or default_origins).split(",") if o.strip()),
         portal_host=os.environ.get("PORTAL_HOST") or "127.0.0.1",
         portal_secret_key=os.environ.get("PORTAL_SECRET_KEY", ""),

@@ -4,6 +4,7 @@
 * An empty message gets a friendly nudge instead of silence.
 * A message over MAX_MESSAGE_CHARS is refused with a clear reply, and never
   reaches the NLU, the tracker store or the database.
+* A sender over the per-minute limit (RATE_LIMIT_PER_SENDER) is asked to slow down.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Awaitable, Callable
 from rasa.core.channels.channel import UserMessage
 
 from ..survey.parsing import clean_text
+from .limits import SLOW_DOWN_REPLY, sender_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ Handler = Callable[[UserMessage], Awaitable[None]]
 def guarded(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
         raw = message.text or ""
+        if not sender_limiter().allow(f"{message.input_channel}:{message.sender_id}"):
+            logger.info("message.refused reason=rate_limited channel=%s", message.input_channel)
+            await message.output_channel.send_text_message(message.sender_id, SLOW_DOWN_REPLY)
+            return
         if raw.startswith("/"):
             await on_new_message(message)  # a button payload such as /ask_documents{...}
             return

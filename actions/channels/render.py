@@ -79,3 +79,10 @@ async def resolve_number_reply(channel: str, sender_id: str, text: str) -> str:
         return text
     payload = await asyncio.to_thread(_store().menu_payload, channel, sender_id, int(match.group(1)))
     return payload or text
+
+
+async def first_delivery(channel: str, message_id: str | None) -> bool:
+    """False when the platform re-delivers a message we already handled (same message id)."""
+    if not message_id:
+        return True
+    return await asyncio.to_thread(_store().first_delivery, channel, str(message_id))

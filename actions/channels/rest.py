@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 
 from .guard import Handler, guarded
+from .limits import SLOW_DOWN_REPLY, ip_limiter
 
 
 class ResidentRestInput(RestInput):
@@ -14,4 +15,12 @@ class ResidentRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+        webhook = super().blueprint(guarded(on_new_message))
+
+        @webhook.middleware("request")
+        async def limit_per_ip(request):
+            if request.method == "POST" and not ip_limiter().allow(f"ip:{request.remote_addr or request.ip}"):
+                return response.json([{"recipient_id": "", "text": SLOW_DOWN_REPLY}], status=429)
+            return None
+
+        return webhook

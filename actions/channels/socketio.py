@@ -20,6 +20,7 @@ from sanic import Blueprint, response
 from socketio import AsyncServer
 
 from .guard import Handler, guarded
+from .limits import SLOW_DOWN_REPLY, ip_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +51,17 @@ class ResidentSocketIOInput(SocketIOInput):
         async def health(_request):
             return response.json({"status": "ok"})
 
+        client_ips: dict[str, str] = {}
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
-            return True  # the origin was already checked by the socket.io server
+            # The origin was already checked by the socket.io server.
+            client_ips[sid] = str(environ.get("REMOTE_ADDR") or environ.get("HTTP_X_FORWARDED_FOR") or "unknown")
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            client_ips.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
@@ -67,6 +76,9 @@ class ResidentSocketIOInput(SocketIOInput):
             if not isinstance(data, dict):
                 return
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
+            if not ip_limiter().allow(f"ip:{client_ips.get(sid, 'unknown')}"):
+                await output_channel.send_text_message(str(data.get("session_id") or sid), SLOW_DOWN_REPLY)
+                return
             if self.session_persistence:
                 if not data.get("session_id"):
                     logger.warning("socketio: message without a session_id ignored")

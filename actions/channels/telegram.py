@@ -23,7 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from .guard import Handler, guarded
-from .render import forget_buttons, remember_buttons, resolve_number_reply
+from .render import first_delivery, forget_buttons, remember_buttons, resolve_number_reply
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,8 @@ class VerifiedTelegramInput(InputChannel):
                 update = Update(**(request.json or {}))
             except Exception:  # noqa: BLE001 - a malformed update is answered, not crashed on
                 return response.text("Bad Request", status=400)
+            if not await first_delivery(self.name(), str(update.update_id) if update.update_id else None):
+                return response.text("success")  # Telegram re-delivered an update we already handled
             if update.callback_query:
                 chat, text = update.callback_query.message.chat, update.callback_query.data or ""
             elif update.message and update.message.text is not None:

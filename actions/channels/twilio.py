@@ -20,7 +20,7 @@ from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from .guard import Handler, guarded
-from .render import forget_buttons, numbered_menu, remember_buttons, resolve_number_reply, split_message
+from .render import first_delivery, forget_buttons, numbered_menu, remember_buttons, resolve_number_reply, split_message
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class VerifiedTwilioInput(InputChannel):
             text = request.form.get("Body") or ""
             if not sender:
                 return response.text("", status=204)
+            if not await first_delivery(self.name(), request.form.get("MessageSid")):
+                return response.text("", status=204)  # Twilio retried a message we already answered
             text = await resolve_number_reply(self.name(), sender, text.replace("¡", "@"))  # carriers mangle @
             await handle(UserMessage(text, self.get_output_channel(), sender, input_channel=self.name(), metadata={}))
             return response.text("", status=204)

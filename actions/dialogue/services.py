@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..content.model import Consultation, Council, Ward
 from ..settings import get_settings, today
@@ -14,6 +17,7 @@ from ..store.repository import Store
 from ..text.matching import ConsultationFinder
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 CATALOGUE_CHECK_SECONDS = 2.0  # how stale the content seen by the dialogue may be after a `haveyoursay load`
 
 
@@ -62,7 +66,14 @@ class _CatalogueCache:
         now = time.monotonic()
         if self.catalogue is not None and now - self.checked_at < CATALOGUE_CHECK_SECONDS:
             return self.catalogue
-        version = store().content_version()
+        try:
+            version = store().content_version()
+        except SQLAlchemyError:
+            if self.catalogue is None:
+                raise
+            # The database is briefly unavailable: keep explaining from what we last read.
+            logger.warning("catalogue.stale reason=database_unavailable")
+            return self.catalogue
         self.checked_at = now
         if self.catalogue is None or version != self.version:
             self.catalogue = build_catalogue(store())

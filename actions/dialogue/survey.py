@@ -41,7 +41,7 @@ FORM = "survey_form"
 INTERRUPTIONS = {
     "ask_deadline", "ask_documents", "ask_events", "ask_proposals", "ask_background", "ask_next_steps", "ask_faq",
     "ask_about", "help", "bot_challenge", "privacy", "talk_to_person", "pause_survey", "list_consultations",
-    "list_closed", "ask_outcome", "find_councillor", "out_of_scope", "withdraw_response", "goodbye",
+    "list_closed", "ask_outcome", "find_councillor", "out_of_scope", "withdraw_response", "goodbye", "delete_my_data",
 }
 PAUSE_WORDS = {"stop", "pause", "later", "not now", "finish later", "do it later", "carry on later", "quit", "exit",
                "stop please", "can i finish later", "i'll finish later", "ill finish later", "come back later"}
@@ -281,6 +281,8 @@ class ActionAffirm(Action):
             return await ActionResumeSurvey().run(dispatcher, tracker, domain)
         if kind == "withdraw":
             return await withdraw(dispatcher, tracker, value)
+        if kind == "erase_me":
+            return await erase_me(dispatcher, tracker)
         dispatcher.utter_message(text="OK! What would you like to do?", buttons=[
             {"title": "What's open?", "payload": "/list_consultations"}, {"title": "Help", "payload": "/help"}])
         return [SlotSet("offer", None)]
@@ -316,6 +318,29 @@ class ActionWithdrawResponse(Action):
             buttons=[{"title": "Yes, withdraw it", "payload": "yes"}, {"title": "No, keep it", "payload": "no"}],
         )
         return [SlotSet("offer", f"withdraw:{reference}")]
+
+
+class ActionDeleteMyData(Action):
+    """'Delete everything you hold about me': confirm, then withdraw every response and erase the conversation."""
+
+    def name(self) -> str:
+        return "action_delete_my_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        dispatcher.utter_message(
+            text="I can delete everything we hold from this chat: any responses you've sent from here (they won't be counted) "
+                 "and this conversation. This can't be undone. Shall I go ahead?",
+            buttons=[{"title": "Yes, delete it all", "payload": "yes"}, {"title": "No, keep it", "payload": "no"}],
+        )
+        return [ActiveLoop(None), SlotSet("offer", "erase_me")]
+
+
+async def erase_me(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict]:
+    references = await in_thread(store().withdraw_sender, channel_of(tracker), tracker.sender_id)
+    withdrawn = f" I've withdrawn {len(references)} response(s): {', '.join(references)}." if references else ""
+    dispatcher.utter_message(text=f"Done.{withdrawn} This conversation will be erased in a few seconds. Goodbye.")
+    schedule_conversation_erasure(tracker.sender_id)
+    return [SlotSet("offer", None), SlotSet("survey", None)]
 
 
 async def withdraw(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> list[dict]:

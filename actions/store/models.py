@@ -63,6 +63,15 @@ class ReplyMenuRow(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
+class ProcessedMessageRow(Base):
+    """Platform message ids already handled, so a webhook delivered twice is answered once."""
+
+    __tablename__ = "processed_messages"
+    channel = Column(String(40), primary_key=True)
+    message_id = Column(String(200), primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
 class NotificationRow(Base):
     """An outcome notification sent (or queued for the next visit) to one respondent."""
 

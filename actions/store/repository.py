@@ -23,6 +23,7 @@ from .models import (
     CouncilRow,
     PostcodeSectorRow,
     QuestionRow,
+    ProcessedMessageRow,
     ReplyMenuRow,
     ResponseRow,
     WardRow,
@@ -431,6 +432,15 @@ class Store:
                 return None
             return row.payloads[number - 1]
 
+    def first_delivery(self, channel: str, message_id: str) -> bool:
+        """Record a platform message id; False if it was seen before (a retried webhook)."""
+        try:
+            with self.session() as session:
+                session.add(ProcessedMessageRow(channel=channel, message_id=message_id[:200]))
+            return True
+        except IntegrityError:
+            return False
+
     def content_version(self) -> tuple:
         """Changes whenever content is loaded, so caches built from content know to rebuild."""
         with self.session() as session:
@@ -451,6 +461,17 @@ class Store:
             response.ward_slug = response.age_band = None
             response.notify_outcome = response.consent_quote = None
             return True
+
+    def withdraw_sender(self, channel: str, sender_id: str) -> list[str]:
+        """Withdraw every submitted response from one channel identity ("delete everything you hold about me")."""
+        sender_hash = hash_sender(self.sender_salt, channel, sender_id)
+        with self.session() as session:
+            references = list(session.scalars(
+                select(ResponseRow.reference).where(ResponseRow.sender_hash == sender_hash, ResponseRow.status == "submitted")
+            ))
+        for reference in references:
+            self.withdraw_response(reference)
+        return references
 
     def response_answers(self, reference: str) -> dict[str, Any] | None:
         with self.session() as session:

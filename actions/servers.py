@@ -45,6 +45,10 @@ def server_environment() -> dict[str, str]:
         "ACTION_ENDPOINT_URL": f"http://{settings.action_host}:{settings.action_port}/webhook",
         "TRACKER_STORE_URL": settings.tracker_store_url,
         "WEBSITE_ORIGINS": ",".join(settings.website_origins),
+        # Only read by endpoints.scaleout.yml (the Redis lock store).
+        "REDIS_HOST": os.environ.get("REDIS_HOST", "127.0.0.1"),
+        "REDIS_PORT": os.environ.get("REDIS_PORT", "6379"),
+        "REDIS_DB": os.environ.get("REDIS_DB", "0"),
     }
 
 

@@ -262,3 +262,17 @@ def test_notify_outcome_pushes_once_per_respondent_and_queues_for_the_website(as
     shown = assistant.texts("web-visitor", "/check_updates")
     assert web_ref in shown and "You said: Most of you backed" in shown
     assert assistant.texts("web-visitor", "/check_updates") == ""
+
+
+def test_a_retried_twilio_delivery_is_answered_once(assistant, platforms):
+    url = f"{assistant.base_url}/webhooks/twilio/webhook"
+    params = {**sms("+447700900555", "what consultations are open"), "MessageSid": "SM" + "5" * 32}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    assert twilio_post(assistant, params, signature)[0] == 204
+    wait_for(lambda: [r for r in platforms.sent("/Messages.json") if r["body"].get("To") == "+447700900555"])
+    count = len([r for r in platforms.sent("/Messages.json") if r["body"].get("To") == "+447700900555"])
+    assert twilio_post(assistant, params, signature)[0] == 204  # Twilio retries the very same message
+    time.sleep(1.0)
+    assert len([r for r in platforms.sent("/Messages.json") if r["body"].get("To") == "+447700900555"]) == count
+    events = assistant.tracker("+447700900555")["events"]
+    assert sum(1 for e in events if e.get("event") == "user") == 1

@@ -14,7 +14,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 
 def make_engine(url: str) -> Engine:
@@ -24,20 +24,26 @@ def make_engine(url: str) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # The action server and portal call the store from worker threads, so a
-        # connection must be usable outside the thread that created it. SQLite
-        # file connections are cheap; NullPool avoids sharing one across threads.
+        # connection must be usable outside the thread that created it
+        # (check_same_thread=False); the pool hands each connection to one thread
+        # at a time. In-memory databases need a single shared connection.
+        memory = database in ("", ":memory:")
         engine = create_engine(
-            url, future=True, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30}
+            url, future=True, connect_args={"check_same_thread": False, "timeout": 30},
+            **({"poolclass": StaticPool} if memory else {"poolclass": QueuePool, "pool_size": 8, "max_overflow": 8}),
         )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record):  # pragma: no cover - trivial
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the writer
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; far fewer fsyncs
             cursor.close()
 
+        if not memory:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")  # readers don't block the writer; persistent
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

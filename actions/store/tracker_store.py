@@ -14,7 +14,7 @@ It also offers erasure of one sender's events (used by withdrawal and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, UserUttered
@@ -37,12 +37,6 @@ def redacted_event(event: Event) -> Event:
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        events = [redacted_event(event) for event in tracker.events]
-        if all(new is old for new, old in zip(events, tracker.events)):
-            await super().save(tracker)
-            return
-        copy = DialogueStateTracker.from_events(tracker.sender_id, events, slots=list(tracker.slots.values()),
-                                                max_event_history=tracker._max_event_history)
-        copy.model_id = tracker.model_id
-        await super().save(copy)
+    def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The events not yet stored, with residents' messages redacted (only new events are touched)."""
+        return (redacted_event(event) for event in super()._additional_events(session, tracker))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 import urllib.error
@@ -80,10 +81,14 @@ def twilio_post(assistant, params: dict, signature: str | None):
     return post(url, urllib.parse.urlencode(params).encode(), headers)
 
 
+_sids = itertools.count(1)
+
+
 def sms(sender: str, body: str) -> dict:
     # The fields Twilio posts for an inbound SMS (abridged to those we read plus a few realistic others).
-    return {"ToCountry": "GB", "SmsMessageSid": "SM" + "1" * 32, "NumMedia": "0", "From": sender, "To": "+441632960000",
-            "Body": body, "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "MessageSid": "SM" + "1" * 32}
+    sid = f"SM{next(_sids):032d}"  # every message has its own id; a retried delivery repeats it
+    return {"ToCountry": "GB", "SmsMessageSid": sid, "NumMedia": "0", "From": sender, "To": "+441632960000",
+            "Body": body, "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "MessageSid": sid}
 
 
 def test_twilio_signed_requests_are_answered_with_numbered_replies(assistant, platforms):

@@ -131,3 +131,17 @@ def test_submitted_and_failed_saves(bundle):
 ])
 def test_age_bands(text, band):
     assert parse_age_band(text) == band
+
+
+def test_abusive_comments_are_kept_but_flagged_for_review(bundle):
+    survey = make_survey(bundle, "market-square-events")
+    state, _ = run(survey, new_state(survey.consultation), "yes", "no", "no", "agree", "1", "no")
+    state, _ = run(survey, state, "This is bullshit, the parking is a joke")
+    assert state["answers"]["comments"] == "This is bullshit, the parking is a joke"
+    assert state["themes"]["comments"] == ["parking", "needs_review"]
+
+
+def test_demographics_can_be_switched_off_per_council(bundle):
+    survey = make_survey(bundle, "market-square-events")
+    state, _ = run(survey, new_state(survey.consultation, demographics=()), "yes", "no", "no", "agree", "1", "no", "skip")
+    assert state["stage"] == "review" and state["ward"] is None and state["age_band"] is None

@@ -265,6 +265,9 @@ def main() -> None:
     from ..text import avoid_tensorflow
 
     avoid_tensorflow()
+    from ..logs import configure_logging
+
+    configure_logging("portal")
     settings = get_settings()
     web.run_app(create_app(settings), host=settings.portal_host, port=settings.portal_port, access_log=None, print=None)
 

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..content.model import Consultation, Council, Question
 from ..text.postcodes import find_postcode
+from ..text.moderation import REVIEW_TAG, needs_review
 from ..text.redaction import redact
 from .parsing import (
     Parsed,
@@ -232,7 +233,10 @@ class Survey:
             if redacted != value:
                 replies.append(Reply("I've removed personal details (like names, phone numbers or email addresses) from your comment before saving it."))
             value = redacted
-            state["themes"][question.id] = self.theme_tagger(value)
+            themes = list(self.theme_tagger(value))
+            if needs_review(value):
+                themes.append(REVIEW_TAG)  # kept, but an officer looks before it is quoted
+            state["themes"][question.id] = themes
         state["answers"][question.id] = value
         state["partial"] = []
         return self._next_question(state, replies)

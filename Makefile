@@ -69,8 +69,8 @@ bench-quick: setup models/haveyoursay.tar.gz
 	$(PY) bench/run.py --quick
 
 lint: setup
-	$(BIN)/ruff check actions tests
-	$(BIN)/ruff format --check actions tests
+	$(BIN)/ruff check actions tests bench
+	$(BIN)/ruff format --check actions tests bench
 
 format: setup
 	$(BIN)/ruff format actions tests

@@ -12,7 +12,7 @@ import datetime as dt
 import getpass
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .content.files import read_bundle
 from .content.validate import ContentError
@@ -73,7 +73,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     header = f"{'SLUG':<32} {'STATUS':<7} {'OPENS':<10} {'CLOSES':<10} {'RESPONSES':>9}  TITLE"
     print(header)
     for row in rows:
-        print(f"{row.slug:<32} {row.status:<7} {row.opens.isoformat():<10} {row.closes.isoformat():<10} {row.responses:>9}  {row.title}")
+        print(
+            f"{row.slug:<32} {row.status:<7} {row.opens.isoformat():<10} {row.closes.isoformat():<10} {row.responses:>9}  {row.title}"
+        )
     return EXIT_OK
 
 
@@ -125,7 +127,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     request = ExportRequest(
         ExportFilter(args.consultation, ward=args.ward, since=args.since, until=args.until, channel=args.channel),
-        format=args.format, layout=args.layout, include_personal_data=args.include_personal_data,
+        format=args.format,
+        layout=args.layout,
+        include_personal_data=args.include_personal_data,
     )
     settings = get_settings()
     target = sys.stdout.buffer if to_stdout else open(args.out + ".partial", "wb")  # noqa: SIM115
@@ -184,7 +188,9 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
             written += store.submit_many(consultation.slug, batch)
             batch = []
     written += store.submit_many(consultation.slug, batch)
-    print(f"Added {written} demo response(s) to {consultation.slug} (seed {args.seed}). Remove them with: haveyoursay demo-data --delete")
+    print(
+        f"Added {written} demo response(s) to {consultation.slug} (seed {args.seed}). Remove them with: haveyoursay demo-data --delete"
+    )
     return EXIT_OK
 
 
@@ -215,7 +221,10 @@ def cmd_notify_outcome(args: argparse.Namespace) -> int:
     if not settings.rasa_auth_token:
         print("RASA_AUTH_TOKEN is not set, so the Rasa HTTP API can't be used to send messages.", file=sys.stderr)
         return EXIT_USAGE
-    rasa_url = args.rasa_url or f"http://{settings.rasa_host if settings.rasa_host not in ('0.0.0.0', '') else '127.0.0.1'}:{settings.rasa_port}"
+    rasa_url = (
+        args.rasa_url
+        or f"http://{settings.rasa_host if settings.rasa_host not in ('0.0.0.0', '') else '127.0.0.1'}:{settings.rasa_port}"  # noqa: S104 - a comparison, not a bind
+    )
     try:
         report = notify_outcome(_store(), args.slug, settings.tracker_store_url, rasa_url, settings.rasa_auth_token)
     except (LookupError, ValueError) as error:
@@ -223,9 +232,13 @@ def cmd_notify_outcome(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     channels = sorted(set(report.sent) | set(report.queued) | set(report.failed))
     for channel in channels:
-        print(f"{channel}: {report.sent[channel]} sent, {report.queued[channel]} queued for their next visit, {report.failed[channel]} failed")
-    print(f"Total: {sum(report.sent.values())} sent, {sum(report.queued.values())} queued, {sum(report.failed.values())} failed; "
-          f"{report.already} already notified earlier.")
+        print(
+            f"{channel}: {report.sent[channel]} sent, {report.queued[channel]} queued for their next visit, {report.failed[channel]} failed"
+        )
+    print(
+        f"Total: {sum(report.sent.values())} sent, {sum(report.queued.values())} queued, {sum(report.failed.values())} failed; "
+        f"{report.already} already notified earlier."
+    )
     return EXIT_OK if not report.failed else EXIT_INVALID
 
 
@@ -277,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--channel", metavar="NAME")
     exporter.add_argument("--since", type=_date, metavar="DATE", help="submitted on or after this date (YYYY-MM-DD)")
     exporter.add_argument("--until", type=_date, metavar="DATE", help="submitted on or before this date")
-    exporter.add_argument("--include-personal-data", action="store_true", help="add contact ids of people who asked to hear the outcome")
+    exporter.add_argument(
+        "--include-personal-data", action="store_true", help="add contact ids of people who asked to hear the outcome"
+    )
     exporter.add_argument("--out", metavar="FILE", help="output file; '-' or nothing for stdout (not for xlsx)")
     exporter.set_defaults(handler=cmd_export)
 
@@ -302,7 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     notify.set_defaults(handler=cmd_notify_outcome)
 
     purge_parser = commands.add_parser("purge", help="apply the retention policy (safe to run from cron)")
-    purge_parser.add_argument("--days", type=int, help="delete conversations idle this many days (default TRACKER_RETENTION_DAYS, 30)")
+    purge_parser.add_argument(
+        "--days", type=int, help="delete conversations idle this many days (default TRACKER_RETENTION_DAYS, 30)"
+    )
     purge_parser.add_argument("--dry-run", action="store_true", help="only report what would be deleted")
     purge_parser.set_defaults(handler=cmd_purge)
 

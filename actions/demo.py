@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from functools import lru_cache
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 
-from .content.model import Consultation, DONT_KNOW, SCALES, Question, Ward
+from .content.model import DONT_KNOW, SCALES, Consultation, Question, Ward
 from .survey.engine import AGE_BANDS
 from .text.redaction import redact
 
@@ -61,9 +61,17 @@ COMMENT_BANKS: dict[str, tuple[str, ...]] = {
         "=SUM(A1:A9) is what my spreadsheet says about this plan",
     ),
 }
-TOPIC_BANKS = {"transport": "transport", "cycling": "transport", "roads": "transport", "buses": "transport",
-               "libraries": "libraries", "community": "libraries", "events": "events", "town centre": "events",
-               "licensing": "events"}
+TOPIC_BANKS = {
+    "transport": "transport",
+    "cycling": "transport",
+    "roads": "transport",
+    "buses": "transport",
+    "libraries": "libraries",
+    "community": "libraries",
+    "events": "events",
+    "town centre": "events",
+    "licensing": "events",
+}
 
 
 def comment_bank(consultation: Consultation) -> tuple[str, ...]:
@@ -71,7 +79,7 @@ def comment_bank(consultation: Consultation) -> tuple[str, ...]:
     return tuple(comment for bank in sorted(banks) for comment in COMMENT_BANKS[bank]) + COMMENT_BANKS["general"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _processed_comment(text: str, tagger: Callable[[str], list[str]] | None) -> tuple[str, tuple[str, ...]]:
     clean = redact(text)
     return clean, tuple(tagger(clean)) if tagger else ()
@@ -106,15 +114,21 @@ def _answer(question: Question, rng: random.Random, lean: float, comments: tuple
     return rng.choice(comments)
 
 
-def generate(consultation: Consultation, wards: list[Ward], count: int, seed: int, today: dt.date,
-             tagger: Callable[[str], list[str]] | None = None) -> Iterator[dict]:
+def generate(
+    consultation: Consultation,
+    wards: list[Ward],
+    count: int,
+    seed: int,
+    today: dt.date,
+    tagger: Callable[[str], list[str]] | None = None,
+) -> Iterator[dict]:
     rng = random.Random(f"{seed}:{consultation.slug}")
     eligible = [w for w in wards if "all" in consultation.wards or w.slug in consultation.wards] or wards
     ward_weights = [w.population or 1 for w in eligible]
     first = dt.datetime.combine(consultation.opens, dt.time(7))
     last = dt.datetime.combine(min(consultation.closes, today), dt.time(22))
     span = max(60.0, (last - first).total_seconds())
-    channels, channel_weights = zip(*CHANNELS)
+    channels, channel_weights = zip(*CHANNELS, strict=True)
     comments = comment_bank(consultation)
     for number in range(count):
         lean = rng.random()
@@ -130,7 +144,11 @@ def generate(consultation: Consultation, wards: list[Ward], count: int, seed: in
             "channel": rng.choices(channels, weights=channel_weights)[0],
             "sender_id": f"demo-{seed}-{consultation.slug}-{number}",
             "submitted_at": first + dt.timedelta(seconds=rng.random() * span),
-            "answers": answers, "themes": themes, "ward_slug": ward,
+            "answers": answers,
+            "themes": themes,
+            "ward_slug": ward,
             "age_band": rng.choice(AGE_BANDS) if rng.random() < 0.8 else None,
-            "consent_quote": rng.random() < 0.7, "notify_outcome": rng.random() < 0.4, "is_demo": True,
+            "consent_quote": rng.random() < 0.7,
+            "notify_outcome": rng.random() < 0.4,
+            "is_demo": True,
         }

@@ -43,9 +43,11 @@ def idle_conversations(tracker_url: str, older_than_days: int, now: float | None
         return []
     cutoff = (now or time.time()) - older_than_days * 86400
     with engine_for(tracker_url).connect() as connection:
-        return list(connection.execute(
-            select(events.c.sender_id).group_by(events.c.sender_id).having(func.max(events.c.timestamp) < cutoff)
-        ).scalars())
+        return list(
+            connection.execute(
+                select(events.c.sender_id).group_by(events.c.sender_id).having(func.max(events.c.timestamp) < cutoff)
+            ).scalars()
+        )
 
 
 def purge(store: Store, tracker_url: str, tracker_days: int, dry_run: bool = False, now: float | None = None) -> PurgeReport:
@@ -56,10 +58,15 @@ def purge(store: Store, tracker_url: str, tracker_days: int, dry_run: bool = Fal
     if dry_run:
         return report
     for start in range(0, len(senders), 500):
-        report.events += delete_conversations(tracker_url, senders[start:start + 500])
+        report.events += delete_conversations(tracker_url, senders[start : start + 500])
     with store.session() as session:
-        report.reply_menus = session.execute(delete(ReplyMenuRow).where(ReplyMenuRow.updated_at < current - dt.timedelta(days=1))).rowcount or 0
-        report.message_ids = session.execute(
-            delete(ProcessedMessageRow).where(ProcessedMessageRow.created_at < current - dt.timedelta(days=7))
-        ).rowcount or 0
+        report.reply_menus = (
+            session.execute(delete(ReplyMenuRow).where(ReplyMenuRow.updated_at < current - dt.timedelta(days=1))).rowcount or 0
+        )
+        report.message_ids = (
+            session.execute(
+                delete(ProcessedMessageRow).where(ProcessedMessageRow.created_at < current - dt.timedelta(days=7))
+            ).rowcount
+            or 0
+        )
     return report

@@ -34,7 +34,9 @@ def new_secret(name: str) -> str:
 def ensure_secrets(env_file: Path = PROJECT_ROOT / ".env") -> list[str]:
     """Append random values for missing secrets to .env (never overwriting). Returns the names created."""
     existing = env_file.read_text(encoding="utf-8") if env_file.exists() else ""
-    defined = {line.split("=", 1)[0].strip() for line in existing.splitlines() if "=" in line and not line.lstrip().startswith("#")}
+    defined = {
+        line.split("=", 1)[0].strip() for line in existing.splitlines() if "=" in line and not line.lstrip().startswith("#")
+    }
     created = [name for name in GENERATED_SECRETS if name not in defined and not os.environ.get(name)]
     if created:
         lines = [f"{name}={new_secret(name)}" for name in created]
@@ -105,15 +107,24 @@ def main() -> int:
     python = sys.executable
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
     services = [
-        Service("action server", [python, "-m", "actions.servers", "actions"],
-                f"http://{settings.action_host}:{settings.action_port}/health",
-                f"http://{settings.action_host}:{settings.action_port}"),
-        Service("Rasa server", [python, "-m", "actions.servers", "rasa"],
-                f"http://{settings.rasa_host}:{settings.rasa_port}/",
-                f"http://{settings.rasa_host}:{settings.rasa_port}  (REST: /webhooks/rest/webhook)"),
-        Service("review portal", [python, "-m", "actions.portal.app"],
-                f"http://{settings.portal_host}:{settings.portal_port}/health",
-                f"http://{settings.portal_host}:{settings.portal_port}  (create an account: .venv/bin/haveyoursay user add EMAIL --role officer)"),
+        Service(
+            "action server",
+            [python, "-m", "actions.servers", "actions"],
+            f"http://{settings.action_host}:{settings.action_port}/health",
+            f"http://{settings.action_host}:{settings.action_port}",
+        ),
+        Service(
+            "Rasa server",
+            [python, "-m", "actions.servers", "rasa"],
+            f"http://{settings.rasa_host}:{settings.rasa_port}/",
+            f"http://{settings.rasa_host}:{settings.rasa_port}  (REST: /webhooks/rest/webhook)",
+        ),
+        Service(
+            "review portal",
+            [python, "-m", "actions.portal.app"],
+            f"http://{settings.portal_host}:{settings.portal_port}/health",
+            f"http://{settings.portal_host}:{settings.portal_port}  (create an account: .venv/bin/haveyoursay user add EMAIL --role officer)",
+        ),
     ]
     stopping = False
 
@@ -135,7 +146,10 @@ def main() -> int:
         while not stopping:
             for service in services:
                 if service.process and service.process.poll() is not None:
-                    print(f"{service.name} stopped unexpectedly (status {service.process.returncode}); shutting down.", file=sys.stderr)
+                    print(
+                        f"{service.name} stopped unexpectedly (status {service.process.returncode}); shutting down.",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.5)
         return 0

@@ -22,13 +22,25 @@ MODEL_NAME = "haveyoursay"
 def rasa_argv(extra: list[str]) -> list[str]:
     settings = get_settings()
     if not settings.rasa_auth_token:
-        raise SystemExit("RASA_AUTH_TOKEN is not set: refusing to start the Rasa HTTP API without a token (run `make run` once to generate one in .env).")
+        raise SystemExit(
+            "RASA_AUTH_TOKEN is not set: refusing to start the Rasa HTTP API without a token (run `make run` once to generate one in .env)."
+        )
     return [
-        "rasa", "run", "--enable-api", "--auth-token", settings.rasa_auth_token,
-        "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
-        "--model", str(settings.models_dir / f"{MODEL_NAME}.tar.gz"),
-        "--endpoints", str(PROJECT_ROOT / settings.endpoints_file),
-        "--credentials", str(effective_credentials_path()),
+        "rasa",
+        "run",
+        "--enable-api",
+        "--auth-token",
+        settings.rasa_auth_token,
+        "--interface",
+        settings.rasa_host,
+        "--port",
+        str(settings.rasa_port),
+        "--model",
+        str(settings.models_dir / f"{MODEL_NAME}.tar.gz"),
+        "--endpoints",
+        str(PROJECT_ROOT / settings.endpoints_file),
+        "--credentials",
+        str(effective_credentials_path()),
         *extra,
     ]
 

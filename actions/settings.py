@@ -89,14 +89,17 @@ def get_settings() -> Settings:
         action_host=os.environ.get("ACTION_HOST") or "127.0.0.1",
         portal_port=portal_port,
         # Where the website widget connects (the public URL of the Rasa server's socket.io channel).
-        chat_server_url=os.environ.get("CHAT_SERVER_URL") or f"http://{'127.0.0.1' if rasa_host in ('0.0.0.0', '') else rasa_host}:{rasa_port}",
+        chat_server_url=os.environ.get("CHAT_SERVER_URL")
+        or f"http://{'127.0.0.1' if rasa_host in ('0.0.0.0', '') else rasa_host}:{rasa_port}",  # noqa: S104 - a comparison, not a bind
         # Pages allowed to open a socket.io chat (CORS), comma-separated.
         # Messages a minute before a resident is asked to slow down (0 = off).
         rate_limit_per_sender=_int("RATE_LIMIT_PER_SENDER", 30),
         rate_limit_per_ip=_int("RATE_LIMIT_PER_IP", 600),
         # Conversations idle for longer than this are deleted by `haveyoursay purge`.
         tracker_retention_days=_int("TRACKER_RETENTION_DAYS", 30),
-        website_origins=tuple(o.strip().rstrip("/") for o in (os.environ.get("WEBSITE_ORIGINS") or default_origins).split(",") if o.strip()),
+        website_origins=tuple(
+            o.strip().rstrip("/") for o in (os.environ.get("WEBSITE_ORIGINS") or default_origins).split(",") if o.strip()
+        ),
         portal_host=os.environ.get("PORTAL_HOST") or "127.0.0.1",
         portal_secret_key=os.environ.get("PORTAL_SECRET_KEY", ""),
         # Behind HTTPS in production: cookies only over TLS. Off for http://localhost development.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import aiohttp
 
@@ -31,9 +31,22 @@ SURVEY_CONVERSATION = [
 ]
 # The stock `rasa init` bot's own happy and sad paths, for the baseline.
 BASELINE_CONVERSATION = [
-    ("hello", ""), ("I am sad", ""), ("no", ""), ("hi", ""), ("great", ""), ("bye", ""),
-    ("hey", ""), ("very good", ""), ("are you a bot?", ""), ("goodbye", ""), ("hello there", ""), ("unhappy", ""),
-    ("yes", ""), ("good evening", ""), ("perfect", ""), ("see you", ""),
+    ("hello", ""),
+    ("I am sad", ""),
+    ("no", ""),
+    ("hi", ""),
+    ("great", ""),
+    ("bye", ""),
+    ("hey", ""),
+    ("very good", ""),
+    ("are you a bot?", ""),
+    ("goodbye", ""),
+    ("hello there", ""),
+    ("unhappy", ""),
+    ("yes", ""),
+    ("good evening", ""),
+    ("perfect", ""),
+    ("see you", ""),
 ]
 
 
@@ -54,9 +67,15 @@ class LoadResult:
             return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
 
         return {
-            "residents": self.residents, "messages": self.messages, "errors": self.errors, "completed": self.completed,
-            "seconds": round(self.seconds, 2), "messages_per_second": round(self.messages / self.seconds, 1) if self.seconds else 0,
-            "p50_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+            "residents": self.residents,
+            "messages": self.messages,
+            "errors": self.errors,
+            "completed": self.completed,
+            "seconds": round(self.seconds, 2),
+            "messages_per_second": round(self.messages / self.seconds, 1) if self.seconds else 0,
+            "p50_ms": round(statistics.median(ordered) * 1000, 1),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
             "error_samples": self.error_samples[:5],
         }
 
@@ -84,8 +103,15 @@ async def _resident(session: aiohttp.ClientSession, url: str, sender: str, scrip
         result.completed += 1
 
 
-async def run_load(base_url: str, residents: int, script, prefix: str, rounds: int = 1,
-                   deadline: float | None = None, on_round: Callable[[int], None] | None = None) -> LoadResult:
+async def run_load(
+    base_url: str,
+    residents: int,
+    script,
+    prefix: str,
+    rounds: int = 1,
+    deadline: float | None = None,
+    on_round: Callable[[int], None] | None = None,
+) -> LoadResult:
     """``residents`` concurrent residents each walk ``script``; repeated ``rounds`` times (or until ``deadline``)."""
     result = LoadResult(residents)
     timeout = aiohttp.ClientTimeout(total=120)
@@ -94,10 +120,12 @@ async def run_load(base_url: str, residents: int, script, prefix: str, rounds: i
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         round_number = 0
         while True:
-            await asyncio.gather(*(
-                _resident(session, f"{base_url}/webhooks/rest/webhook", f"{prefix}-{round_number}-{n}", script, result)
-                for n in range(residents)
-            ))
+            await asyncio.gather(
+                *(
+                    _resident(session, f"{base_url}/webhooks/rest/webhook", f"{prefix}-{round_number}-{n}", script, result)
+                    for n in range(residents)
+                )
+            )
             round_number += 1
             if on_round:
                 on_round(round_number)

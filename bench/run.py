@@ -31,8 +31,8 @@ PYTHON = sys.executable
 RASA = str(Path(PYTHON).parent / "rasa")
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
 TARGETS = {
-    "throughput_ratio_20": 5.0,      # at least 5x the baseline's messages/s at 20 residents
-    "p95_ratio_20": 0.25,            # p95 at most 1/4 of the baseline's
+    "throughput_ratio_20": 5.0,  # at least 5x the baseline's messages/s at 20 residents
+    "p95_ratio_20": 0.25,  # p95 at most 1/4 of the baseline's
     "errors_100": 0,
     "startup_seconds": 15.0,
     "rasa_rss_mb": 800.0,
@@ -60,7 +60,7 @@ def wait_http(url: str, timeout: float = 300) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback servers we started
                 return time.monotonic() - started
         except OSError:
             time.sleep(0.1)
@@ -71,7 +71,9 @@ def timed(command: list[str], cwd: Path, log: Path) -> tuple[float, float]:
     """(wall seconds, peak RSS MB) of a command, measured with GNU time."""
     started = time.monotonic()
     with log.open("w") as out:
-        result = subprocess.run(["/usr/bin/time", "-f", "PEAK_KB=%M", *command], cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+        result = subprocess.run(
+            ["/usr/bin/time", "-f", "PEAK_KB=%M", *command], cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT
+        )
     seconds = time.monotonic() - started
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed; see {log}")
@@ -85,6 +87,7 @@ def load_levels(quick: bool) -> list[tuple[int, int]]:
 
 # --- the stock rasa init assistant ------------------------------------------------------------
 
+
 def baseline(workdir: Path, quick: bool) -> dict:
     project = workdir / "baseline"
     project.mkdir()
@@ -92,8 +95,13 @@ def baseline(workdir: Path, quick: bool) -> dict:
     train_seconds, _ = timed([RASA, "init", "--no-prompt", "--init-dir", str(project)], project, workdir / "baseline-init.log")
     port = free_port()
     started = time.monotonic()
-    process = subprocess.Popen([RASA, "run", "--enable-api", "--auth-token", "bench", "--port", str(port), "-i", "127.0.0.1",
-                                "--model", "models"], cwd=project, env=ENV, stdout=(workdir / "baseline-rasa.log").open("w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [RASA, "run", "--enable-api", "--auth-token", "bench", "--port", str(port), "-i", "127.0.0.1", "--model", "models"],
+        cwd=project,
+        env=ENV,
+        stdout=(workdir / "baseline-rasa.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_http(f"http://127.0.0.1:{port}/status?token=bench")
         startup = time.monotonic() - started
@@ -102,8 +110,16 @@ def baseline(workdir: Path, quick: bool) -> dict:
         for residents, rounds in load_levels(quick):
             result = asyncio.run(run_load(base_url, residents, BASELINE_CONVERSATION, f"base{residents}", rounds))
             loads[residents] = result.summary()
-            print(f"  baseline {residents:>3} residents: {loads[residents]['messages_per_second']} msg/s, p95 {loads[residents]['p95_ms']} ms", flush=True)
-        return {"training_seconds": train_seconds, "startup_seconds": round(startup, 1), "rasa_rss_mb": rss_mb(process.pid), "load": loads}
+            print(
+                f"  baseline {residents:>3} residents: {loads[residents]['messages_per_second']} msg/s, p95 {loads[residents]['p95_ms']} ms",
+                flush=True,
+            )
+        return {
+            "training_seconds": train_seconds,
+            "startup_seconds": round(startup, 1),
+            "rasa_rss_mb": rss_mb(process.pid),
+            "load": loads,
+        }
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -111,10 +127,14 @@ def baseline(workdir: Path, quick: bool) -> dict:
 
 # --- Have Your Say ---------------------------------------------------------------------------------
 
+
 def ours(workdir: Path, quick: bool, soak_minutes: float) -> dict:
     print("Have Your Say: training time...", flush=True)
-    train_seconds, _ = timed([PYTHON, "-m", "rasa", "train", "--force", "--fixed-model-name", "bench", "--out", str(workdir / "models")],
-                             ROOT, workdir / "train.log")
+    train_seconds, _ = timed(
+        [PYTHON, "-m", "rasa", "train", "--force", "--fixed-model-name", "bench", "--out", str(workdir / "models")],
+        ROOT,
+        workdir / "train.log",
+    )
     # Every simulated resident comes from 127.0.0.1, so the per-IP limit is switched off for the load test.
     assistant = RunningAssistant(workdir / "ours", extra_env={"HYS_TODAY": "2026-11-22", "RATE_LIMIT_PER_IP": "0"})
     (workdir / "ours").mkdir()
@@ -129,14 +149,21 @@ def ours(workdir: Path, quick: bool, soak_minutes: float) -> dict:
         for residents, rounds in load_levels(quick):
             result = asyncio.run(run_load(assistant.base_url, residents, SURVEY_CONVERSATION, f"res{residents}", rounds))
             loads[residents] = result.summary()
-            print(f"  ours     {residents:>3} residents: {loads[residents]['messages_per_second']} msg/s, p95 {loads[residents]['p95_ms']} ms, "
-                  f"errors {loads[residents]['errors']}", flush=True)
+            print(
+                f"  ours     {residents:>3} residents: {loads[residents]['messages_per_second']} msg/s, p95 {loads[residents]['p95_ms']} ms, "
+                f"errors {loads[residents]['errors']}",
+                flush=True,
+            )
         completed = sum(load["completed"] for load in loads.values())
         stored = stored_responses(assistant)
         out = {
-            "training_seconds": train_seconds, "startup_seconds": round(startup, 1),
-            "rasa_rss_mb": rss_mb(assistant.processes["rasa"].pid), "action_rss_mb": rss_mb(assistant.processes["actions"].pid),
-            "load": loads, "completed_conversations": completed, "stored_responses": stored,
+            "training_seconds": train_seconds,
+            "startup_seconds": round(startup, 1),
+            "rasa_rss_mb": rss_mb(assistant.processes["rasa"].pid),
+            "action_rss_mb": rss_mb(assistant.processes["actions"].pid),
+            "load": loads,
+            "completed_conversations": completed,
+            "stored_responses": stored,
         }
         if soak_minutes:
             out["soak"] = soak(assistant, soak_minutes, completed)
@@ -159,50 +186,99 @@ def soak(assistant: RunningAssistant, minutes: float, completed_before: int) -> 
     samples: list[dict] = []
 
     def sample(round_number: int) -> None:
-        samples.append({"round": round_number, "rasa_mb": rss_mb(assistant.processes["rasa"].pid),
-                        "actions_mb": rss_mb(assistant.processes["actions"].pid)})
+        samples.append(
+            {
+                "round": round_number,
+                "rasa_mb": rss_mb(assistant.processes["rasa"].pid),
+                "actions_mb": rss_mb(assistant.processes["actions"].pid),
+            }
+        )
 
-    result = asyncio.run(run_load(assistant.base_url, 100, SURVEY_CONVERSATION, "soak", deadline=time.monotonic() + minutes * 60, on_round=sample))
+    result = asyncio.run(
+        run_load(assistant.base_url, 100, SURVEY_CONVERSATION, "soak", deadline=time.monotonic() + minutes * 60, on_round=sample)
+    )
     summary = result.summary()
     warm = samples[min(2, len(samples) - 1)]
     last = samples[-1]
     growth = {key: round(last[key] - warm[key], 1) for key in ("rasa_mb", "actions_mb")}
     stored = stored_responses(assistant) - completed_before
-    return {**summary, "memory_samples": samples, "growth_after_warm_up_mb": growth,
-            "stored_responses": stored, "stored_equals_completed": stored == result.completed}
+    return {
+        **summary,
+        "memory_samples": samples,
+        "growth_after_warm_up_mb": growth,
+        "stored_responses": stored,
+        "stored_equals_completed": stored == result.completed,
+    }
 
 
 # --- NLU quality ---------------------------------------------------------------------------------
 
+
 def nlu_quality(workdir: Path, config: Path, label: str) -> dict:
     out = workdir / f"nlu-{label}"
     model_dir = workdir / f"nlu-model-{label}"
-    seconds, _ = timed([PYTHON, "-m", "rasa", "train", "nlu", "-c", str(config), "--nlu", "data/nlu", "--out", str(model_dir),
-                        "--fixed-model-name", label], ROOT, workdir / f"nlu-train-{label}.log")
-    timed([PYTHON, "-m", "rasa", "test", "nlu", "--nlu", "tests/nlu", "-m", str(model_dir / f"{label}.tar.gz"), "--out", str(out)],
-          ROOT, workdir / f"nlu-test-{label}.log")
+    seconds, _ = timed(
+        [
+            PYTHON,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "-c",
+            str(config),
+            "--nlu",
+            "data/nlu",
+            "--out",
+            str(model_dir),
+            "--fixed-model-name",
+            label,
+        ],
+        ROOT,
+        workdir / f"nlu-train-{label}.log",
+    )
+    timed(
+        [PYTHON, "-m", "rasa", "test", "nlu", "--nlu", "tests/nlu", "-m", str(model_dir / f"{label}.tar.gz"), "--out", str(out)],
+        ROOT,
+        workdir / f"nlu-test-{label}.log",
+    )
     report = json.loads((out / "intent_report.json").read_text())
     errors = json.loads((out / "intent_errors.json").read_text()) if (out / "intent_errors.json").exists() else []
-    total = sum(v["support"] for k, v in report.items() if isinstance(v, dict) and "support" in v and k not in ("macro avg", "weighted avg", "micro avg"))
+    total = sum(
+        v["support"]
+        for k, v in report.items()
+        if isinstance(v, dict) and "support" in v and k not in ("macro avg", "weighted avg", "micro avg")
+    )
     fell_back = sum(1 for error in errors if (error.get("intent_prediction") or {}).get("name") == "nlu_fallback")
-    return {"config": str(config.relative_to(ROOT)), "accuracy": round(report["accuracy"], 4),
-            "macro_f1": round(report["macro avg"]["f1-score"], 4), "fallback_percent": round(100 * fell_back / total, 1) if total else 0.0,
-            "nlu_training_seconds": seconds}
+    return {
+        "config": str(config.relative_to(ROOT)),
+        "accuracy": round(report["accuracy"], 4),
+        "macro_f1": round(report["macro avg"]["f1-score"], 4),
+        "fallback_percent": round(100 * fell_back / total, 1) if total else 0.0,
+        "nlu_training_seconds": seconds,
+    }
 
 
 # --- exports -------------------------------------------------------------------------------------
 
+
 def exports(workdir: Path, responses: int) -> dict:
     env_dir = workdir / "export"
     env_dir.mkdir()
-    env = {**ENV, "HYS_VAR_DIR": str(env_dir), "DATABASE_URL": f"sqlite:///{env_dir / 'export.db'}", "SENDER_HASH_SALT": "bench",
-           "HYS_TODAY": "2026-11-22"}
+    env = {
+        **ENV,
+        "HYS_VAR_DIR": str(env_dir),
+        "DATABASE_URL": f"sqlite:///{env_dir / 'export.db'}",
+        "SENDER_HASH_SALT": "bench",
+        "HYS_TODAY": "2026-11-22",
+    }
     cli = [str(Path(PYTHON).parent / "haveyoursay")]
 
     def run(*args: str, log: str) -> tuple[float, float]:
         started = time.monotonic()
         with (workdir / log).open("w") as out:
-            result = subprocess.run(["/usr/bin/time", "-f", "PEAK_KB=%M", *cli, *args], env=env, stdout=out, stderr=subprocess.STDOUT)
+            result = subprocess.run(
+                ["/usr/bin/time", "-f", "PEAK_KB=%M", *cli, *args], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         if result.returncode:
             raise RuntimeError(f"haveyoursay {' '.join(args)} failed")
         peak = re.findall(r"PEAK_KB=(\d+)", (workdir / log).read_text())
@@ -211,12 +287,26 @@ def exports(workdir: Path, responses: int) -> dict:
     run("load", str(ROOT / "seeds"), log="export-load.log")
     demo = run("demo-data", "--consultation", "library-opening-hours", "--responses", str(responses), log="export-demo.log")
     csv_time = run("export", "--consultation", "library-opening-hours", "--out", str(env_dir / "out.csv"), log="export-csv.log")
-    xlsx_time = run("export", "--consultation", "library-opening-hours", "--format", "xlsx", "--out", str(env_dir / "out.xlsx"), log="export-xlsx.log")
-    return {"responses": responses, "demo_data": {"seconds": demo[0], "peak_mb": demo[1]},
-            "csv": {"seconds": csv_time[0], "peak_mb": csv_time[1]}, "xlsx": {"seconds": xlsx_time[0], "peak_mb": xlsx_time[1]}}
+    xlsx_time = run(
+        "export",
+        "--consultation",
+        "library-opening-hours",
+        "--format",
+        "xlsx",
+        "--out",
+        str(env_dir / "out.xlsx"),
+        log="export-xlsx.log",
+    )
+    return {
+        "responses": responses,
+        "demo_data": {"seconds": demo[0], "peak_mb": demo[1]},
+        "csv": {"seconds": csv_time[0], "peak_mb": csv_time[1]},
+        "xlsx": {"seconds": xlsx_time[0], "peak_mb": xlsx_time[1]},
+    }
 
 
 # --- report --------------------------------------------------------------------------------------
+
 
 def ratio(ours_value: float, base_value: float) -> float | None:
     return round(ours_value / base_value, 2) if base_value else None
@@ -227,23 +317,48 @@ def table(results: dict) -> str:
     rows = [("metric", "Have Your Say", "rasa init baseline", "ratio")]
     for residents in sorted(o["load"], key=int):
         mine, theirs = o["load"][residents], (b or {}).get("load", {}).get(residents, {})
-        rows.append((f"{residents} residents: messages/s", mine["messages_per_second"], theirs.get("messages_per_second", "-"),
-                     ratio(mine["messages_per_second"], theirs.get("messages_per_second", 0)) or "-"))
+        rows.append(
+            (
+                f"{residents} residents: messages/s",
+                mine["messages_per_second"],
+                theirs.get("messages_per_second", "-"),
+                ratio(mine["messages_per_second"], theirs.get("messages_per_second", 0)) or "-",
+            )
+        )
         for key in ("p50_ms", "p95_ms", "p99_ms"):
-            rows.append((f"{residents} residents: {key}", mine[key], theirs.get(key, "-"), ratio(mine[key], theirs.get(key, 0)) or "-"))
+            rows.append(
+                (f"{residents} residents: {key}", mine[key], theirs.get(key, "-"), ratio(mine[key], theirs.get(key, 0)) or "-")
+            )
         rows.append((f"{residents} residents: errors", mine["errors"], theirs.get("errors", "-"), ""))
-    for key, label in (("startup_seconds", "start-up (s)"), ("rasa_rss_mb", "Rasa server RSS (MB)"), ("training_seconds", "training (s)")):
+    for key, label in (
+        ("startup_seconds", "start-up (s)"),
+        ("rasa_rss_mb", "Rasa server RSS (MB)"),
+        ("training_seconds", "training (s)"),
+    ):
         rows.append((label, o[key], (b or {}).get(key, "-"), ratio(o[key], (b or {}).get(key, 0)) or "-"))
     rows.append(("action server RSS (MB)", o["action_rss_mb"], "-", ""))
-    rows.append(("stored responses = completed conversations", f"{o['stored_responses']} = {o['completed_conversations']}", "-", ""))
+    rows.append(
+        ("stored responses = completed conversations", f"{o['stored_responses']} = {o['completed_conversations']}", "-", "")
+    )
     for label, quality in results.get("nlu", {}).items():
-        rows.append((f"NLU {label}: accuracy / macro-F1 / fallback %", f"{quality['accuracy']} / {quality['macro_f1']} / {quality['fallback_percent']}", "", ""))
+        rows.append(
+            (
+                f"NLU {label}: accuracy / macro-F1 / fallback %",
+                f"{quality['accuracy']} / {quality['macro_f1']} / {quality['fallback_percent']}",
+                "",
+                "",
+            )
+        )
     if "exports" in results:
         e = results["exports"]
-        rows.append((f"export {e['responses']:,} responses to CSV (s / MB)", f"{e['csv']['seconds']} / {e['csv']['peak_mb']}", "", ""))
-        rows.append((f"export {e['responses']:,} responses to XLSX (s / MB)", f"{e['xlsx']['seconds']} / {e['xlsx']['peak_mb']}", "", ""))
+        rows.append(
+            (f"export {e['responses']:,} responses to CSV (s / MB)", f"{e['csv']['seconds']} / {e['csv']['peak_mb']}", "", "")
+        )
+        rows.append(
+            (f"export {e['responses']:,} responses to XLSX (s / MB)", f"{e['xlsx']['seconds']} / {e['xlsx']['peak_mb']}", "", "")
+        )
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows)
+    return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
 
 
 def check_targets(results: dict) -> dict:
@@ -251,7 +366,9 @@ def check_targets(results: dict) -> dict:
     checks = {}
     if b:
         mine, theirs = o["load"]["20"] if "20" in o["load"] else o["load"][20], b["load"].get("20") or b["load"].get(20)
-        checks["throughput at 20 residents >= 5x baseline"] = ratio(mine["messages_per_second"], theirs["messages_per_second"]) >= TARGETS["throughput_ratio_20"]
+        checks["throughput at 20 residents >= 5x baseline"] = (
+            ratio(mine["messages_per_second"], theirs["messages_per_second"]) >= TARGETS["throughput_ratio_20"]
+        )
         checks["p95 at 20 residents <= 1/4 of baseline"] = ratio(mine["p95_ms"], theirs["p95_ms"]) <= TARGETS["p95_ratio_20"]
     hundred = o["load"].get("100") or o["load"].get(100)
     checks["zero errors at 100 residents"] = hundred["errors"] == 0
@@ -262,7 +379,9 @@ def check_targets(results: dict) -> dict:
     if "ours" in nlu and "rasa_default" in nlu:
         checks["held-out macro-F1 >= Rasa default DIET"] = nlu["ours"]["macro_f1"] >= nlu["rasa_default"]["macro_f1"]
     if "exports" in results:
-        checks["CSV export of 100k under 20 s and 300 MB"] = results["exports"]["csv"]["seconds"] < 20 and results["exports"]["csv"]["peak_mb"] < 300
+        checks["CSV export of 100k under 20 s and 300 MB"] = (
+            results["exports"]["csv"]["seconds"] < 20 and results["exports"]["csv"]["peak_mb"] < 300
+        )
     if "soak" in o:
         checks["soak: zero errors, stored = completed"] = o["soak"]["errors"] == 0 and o["soak"]["stored_equals_completed"]
     return checks
@@ -282,8 +401,10 @@ def main() -> int:
             results["baseline"] = baseline(workdir, args.quick)
         results["ours"] = ours(workdir, args.quick, args.soak)
         print("NLU quality on the held-out tests/nlu...", flush=True)
-        results["nlu"] = {"ours": nlu_quality(workdir, ROOT / "config.yml", "ours"),
-                          "rasa_default": nlu_quality(workdir, ROOT / "bench" / "configs" / "rasa_default.yml", "rasa_default")}
+        results["nlu"] = {
+            "ours": nlu_quality(workdir, ROOT / "config.yml", "ours"),
+            "rasa_default": nlu_quality(workdir, ROOT / "bench" / "configs" / "rasa_default.yml", "rasa_default"),
+        }
         if not args.quick:
             print(f"Exports of {args.export_responses:,} demo responses...", flush=True)
             results["exports"] = exports(workdir, args.export_responses)

@@ -23,6 +23,8 @@ def chromium_path() -> str:
 
 def run_node(script: str, config: dict, timeout: int = 180) -> dict:
     env = {**os.environ, "CHROMIUM_PATH": chromium_path()}
-    result = subprocess.run(["node", script, json.dumps(config)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        ["node", script, json.dumps(config)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -52,15 +52,22 @@ class FakePlatforms:
     def answer(self, path: str, body) -> dict:
         if "/bot" in path:  # Telegram Bot API
             chat = (body.get("chat_id") if isinstance(body, dict) else None) or 1
-            return {"ok": True, "result": {"message_id": len(self.requests), "date": 1700000000,
-                                            "chat": {"id": int(chat), "type": "private"}, "text": "ok"}}
+            return {
+                "ok": True,
+                "result": {
+                    "message_id": len(self.requests),
+                    "date": 1700000000,
+                    "chat": {"id": int(chat), "type": "private"},
+                    "text": "ok",
+                },
+            }
         if "/Messages.json" in path:  # Twilio
             return {"sid": f"SM{len(self.requests):032d}", "status": "queued", "body": body.get("Body", "")}
         if "chat.postMessage" in path:  # Slack
             return {"ok": True, "ts": "1700000000.000100"}
         return {"recipient_id": "1", "message_id": f"m{len(self.requests)}"}  # Facebook Send API
 
-    def start(self) -> "FakePlatforms":
+    def start(self) -> FakePlatforms:
         self.thread.start()
         return self
 

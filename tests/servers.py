@@ -62,13 +62,15 @@ class RunningAssistant:
             **(extra_env or {}),
         }
         self.portal_port = free_port()
-        self.env.update({
-            "PORTAL_PORT": str(self.portal_port),
-            "PORTAL_SECRET_KEY": "2v6b3nL0mZr8pQ4xK9sT1uW7yA5cE3gH6jN8qR0tV2w=",
-            "CHAT_SERVER_URL": f"http://127.0.0.1:{self.rasa_port}",
-            "WEBSITE_ORIGINS": f"http://127.0.0.1:{self.portal_port}",
-            **(extra_env or {}),
-        })
+        self.env.update(
+            {
+                "PORTAL_PORT": str(self.portal_port),
+                "PORTAL_SECRET_KEY": "2v6b3nL0mZr8pQ4xK9sT1uW7yA5cE3gH6jN8qR0tV2w=",
+                "CHAT_SERVER_URL": f"http://127.0.0.1:{self.rasa_port}",
+                "WEBSITE_ORIGINS": f"http://127.0.0.1:{self.portal_port}",
+                **(extra_env or {}),
+            }
+        )
         self.processes: dict[str, subprocess.Popen] = {}
 
     @property
@@ -76,12 +78,16 @@ class RunningAssistant:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([PYTHON, "-m", "actions.cli", *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [PYTHON, "-m", "actions.cli", *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True, timeout=120
+        )
 
     def start_process(self, name: str) -> None:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         module = ["-m", "actions.portal.app"] if name == "portal" else ["-m", "actions.servers", name]
-        self.processes[name] = subprocess.Popen([PYTHON, *module], cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = subprocess.Popen(
+            [PYTHON, *module], cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
 
     def start_portal(self) -> None:
         self.start_process("portal")

@@ -22,7 +22,9 @@ def env(tmp_path) -> dict:
 
 
 def run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "actions.cli", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "actions.cli", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def snapshot(env: dict) -> dict:
@@ -97,8 +99,15 @@ def test_console_script_is_installed():
 
 
 def run_input(env: dict, stdin: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "actions.cli", *args], cwd=PROJECT_ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "actions.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_user_add_reads_the_password_from_stdin_and_validates(env):
@@ -109,7 +118,11 @@ def test_user_add_reads_the_password_from_stdin_and_validates(env):
         ("a long enough password\n", ["user", "add", "officer@millbrook.gov.uk", "--role", "officer"], "already exists"),
         ("short\n", ["user", "add", "new@millbrook.gov.uk", "--role", "officer"], "at least 12 characters"),
         ("a long enough password\n", ["user", "add", "cllr@millbrook.gov.uk", "--role", "councillor"], "needs --ward"),
-        ("a long enough password\n", ["user", "add", "cllr@millbrook.gov.uk", "--role", "councillor", "--ward", "atlantis"], "unknown ward 'atlantis'"),
+        (
+            "a long enough password\n",
+            ["user", "add", "cllr@millbrook.gov.uk", "--role", "councillor", "--ward", "atlantis"],
+            "unknown ward 'atlantis'",
+        ),
         ("a long enough password\n", ["user", "add", "not-an-email", "--role", "officer"], "is not an email address"),
     ]
     for stdin, args, message in cases:
@@ -134,7 +147,11 @@ def test_export_and_demo_data_commands(env, tmp_path):
         (["export", "--consultation", "nope"], 1, "No consultation with slug 'nope'"),
         (["export", "--consultation", "harbour-road-cycle-lane", "--ward", "atlantis"], 1, "Unknown ward 'atlantis'"),
         (["export", "--consultation", "harbour-road-cycle-lane", "--since", "yesterday"], 2, "is not a date like 2026-11-22"),
-        (["export", "--consultation", "harbour-road-cycle-lane", "--since", "2026-12-01", "--until", "2026-11-01"], 2, "--until is before --since"),
+        (
+            ["export", "--consultation", "harbour-road-cycle-lane", "--since", "2026-12-01", "--until", "2026-11-01"],
+            2,
+            "--until is before --since",
+        ),
         (["export", "--consultation", "harbour-road-cycle-lane", "--format", "xlsx"], 2, "add --out FILE.xlsx"),
         (["export", "--consultation", "harbour-road-cycle-lane", "--format", "json", "--layout", "long"], 2, "--format csv only"),
         (["demo-data", "--consultation", "harbour-road-cycle-lane", "--responses", "0"], 2, "between 1 and 1,000,000"),

@@ -40,29 +40,97 @@ def test_the_seeded_consultation_is_valid():
 MALFORMED = [
     ("missing title", lambda d: d.pop("title"), "x.yml: title: is required"),
     ("missing closes", lambda d: d.pop("closes"), "x.yml: closes: is required (a date such as 2026-12-20)"),
-    ("bad slug", lambda d: d.update(slug="Harbour Road!"), "x.yml: slug: 'Harbour Road!' must use only lower-case letters, digits and single hyphens"),
+    (
+        "bad slug",
+        lambda d: d.update(slug="Harbour Road!"),
+        "x.yml: slug: 'Harbour Road!' must use only lower-case letters, digits and single hyphens",
+    ),
     ("unknown status", lambda d: d.update(status="published"), "x.yml: status: 'published' must be one of: draft, open, closed"),
     ("closes before opens", lambda d: d.update(closes="2026-10-01"), "x.yml: closes: 2026-10-01 is before opens (2026-11-01)"),
-    ("date that is not a date", lambda d: d.update(opens="next tuesday"), "x.yml: opens: must be a date such as 2026-12-20, got 'next tuesday'"),
-    ("unknown ward", lambda d: d.update(wards=["harbourside", "atlantis"]), "x.yml: wards[1]: unknown ward 'atlantis' (not in any loaded wards file)"),
+    (
+        "date that is not a date",
+        lambda d: d.update(opens="next tuesday"),
+        "x.yml: opens: must be a date such as 2026-12-20, got 'next tuesday'",
+    ),
+    (
+        "unknown ward",
+        lambda d: d.update(wards=["harbourside", "atlantis"]),
+        "x.yml: wards[1]: unknown ward 'atlantis' (not in any loaded wards file)",
+    ),
     ("wards not a list", lambda d: d.update(wards="harbourside"), "x.yml: wards: must be a list, got text"),
     ("topics wrong type", lambda d: d.update(topics={"a": 1}), "x.yml: topics: must be a list, got a mapping"),
     ("summary too long", lambda d: d.update(summary="word " * 81), "x.yml: summary: is 81 words; keep it to 80 or fewer"),
-    ("choice with one option", lambda d: d["questions"][1].update(options=["Only one"]), "x.yml: questions[1].options: a choice question needs at least 2 options"),
-    ("duplicate question id", lambda d: d["questions"][2].update(id="support"), "x.yml: questions: duplicate question id 'support'"),
-    ("unknown question type", lambda d: d["questions"][0].update(type="slider"), "x.yml: questions[0].type: 'slider' must be one of: scale, choice, multi, rank, text, yesno, number"),
-    ("unknown scale", lambda d: d["questions"][0].update(scale="happy7"), "x.yml: questions[0].scale: 'happy7' must be one of: agree5, satisfied5, likely5"),
-    ("max_choices above options", lambda d: d["questions"][2].update(max_choices=12), "x.yml: questions[2].max_choices: must be between 1 and the number of options (7)"),
-    ("number min above max", lambda d: d["questions"][3].update(min=10, max=5), "x.yml: questions[3].max: must be greater than min (10)"),
-    ("required not boolean", lambda d: d["questions"][0].update(required="yes"), "x.yml: questions[0].required: must be true or false, got 'yes'"),
-    ("misspelt field", lambda d: d["questions"][1].update(optoins=["a", "b"]), "x.yml: questions[1].optoins: unknown field (check the spelling against docs/consultation-format.md)"),
-    ("document url not a url", lambda d: d["documents"][0].update(url="brochure.pdf"), "x.yml: documents[0].url: 'brochure.pdf' must be a full http:// or https:// address"),
-    ("event without time", lambda d: d["events"][0].pop("when"), "x.yml: events[0].when: is required (a date and time such as 2026-11-28T18:30)"),
+    (
+        "choice with one option",
+        lambda d: d["questions"][1].update(options=["Only one"]),
+        "x.yml: questions[1].options: a choice question needs at least 2 options",
+    ),
+    (
+        "duplicate question id",
+        lambda d: d["questions"][2].update(id="support"),
+        "x.yml: questions: duplicate question id 'support'",
+    ),
+    (
+        "unknown question type",
+        lambda d: d["questions"][0].update(type="slider"),
+        "x.yml: questions[0].type: 'slider' must be one of: scale, choice, multi, rank, text, yesno, number",
+    ),
+    (
+        "unknown scale",
+        lambda d: d["questions"][0].update(scale="happy7"),
+        "x.yml: questions[0].scale: 'happy7' must be one of: agree5, satisfied5, likely5",
+    ),
+    (
+        "max_choices above options",
+        lambda d: d["questions"][2].update(max_choices=12),
+        "x.yml: questions[2].max_choices: must be between 1 and the number of options (7)",
+    ),
+    (
+        "number min above max",
+        lambda d: d["questions"][3].update(min=10, max=5),
+        "x.yml: questions[3].max: must be greater than min (10)",
+    ),
+    (
+        "required not boolean",
+        lambda d: d["questions"][0].update(required="yes"),
+        "x.yml: questions[0].required: must be true or false, got 'yes'",
+    ),
+    (
+        "misspelt field",
+        lambda d: d["questions"][1].update(optoins=["a", "b"]),
+        "x.yml: questions[1].optoins: unknown field (check the spelling against docs/consultation-format.md)",
+    ),
+    (
+        "document url not a url",
+        lambda d: d["documents"][0].update(url="brochure.pdf"),
+        "x.yml: documents[0].url: 'brochure.pdf' must be a full http:// or https:// address",
+    ),
+    (
+        "event without time",
+        lambda d: d["events"][0].pop("when"),
+        "x.yml: events[0].when: is required (a date and time such as 2026-11-28T18:30)",
+    ),
     ("faq missing answer", lambda d: d["faqs"][0].pop("answer"), "x.yml: faqs[0].answer: is required"),
-    ("duplicate option", lambda d: d["questions"][1].update(options=["Yes", "yes", "No"]), "x.yml: questions[1].options: duplicate option 'yes'"),
-    ("outcome without date", lambda d: d.update(outcome={"you_said": "a", "we_did": "b"}), "x.yml: outcome.published: is required (a date such as 2026-12-20)"),
-    ("open with no questions", lambda d: d.update(questions=[]), "x.yml: questions: an open consultation needs at least one question"),
-    ("text max_length zero", lambda d: d["questions"][5].update(max_length=0), "x.yml: questions[5].max_length: must be between 1 and 10000"),
+    (
+        "duplicate option",
+        lambda d: d["questions"][1].update(options=["Yes", "yes", "No"]),
+        "x.yml: questions[1].options: duplicate option 'yes'",
+    ),
+    (
+        "outcome without date",
+        lambda d: d.update(outcome={"you_said": "a", "we_did": "b"}),
+        "x.yml: outcome.published: is required (a date such as 2026-12-20)",
+    ),
+    (
+        "open with no questions",
+        lambda d: d.update(questions=[]),
+        "x.yml: questions: an open consultation needs at least one question",
+    ),
+    (
+        "text max_length zero",
+        lambda d: d["questions"][5].update(max_length=0),
+        "x.yml: questions[5].max_length: must be between 1 and 10000",
+    ),
 ]
 
 
@@ -83,6 +151,7 @@ def test_every_problem_is_reported_at_once():
 
 
 # --- whole files -----------------------------------------------------------
+
 
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")

@@ -36,17 +36,28 @@ def platforms():
 def assistant(tmp_path_factory, platforms):
     running = RunningAssistant(tmp_path_factory.mktemp("channels"), extra_env={"HYS_TODAY": "2026-11-22"})
     base = running.base_url
-    running.env.update({
-        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": "+441632960000",
-        "TWILIO_WEBHOOK_URL": f"{base}/webhooks/twilio/webhook", "TWILIO_API_BASE": platforms.url,
-        "TELEGRAM_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "TELEGRAM_BOT_NAME": "MillbrookBot",
-        "TELEGRAM_WEBHOOK_URL": f"{base}/webhooks/telegram/webhook", "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE": platforms.url,
-        "FACEBOOK_VERIFY_TOKEN": "fb-verify", "FACEBOOK_APP_SECRET": FACEBOOK_SECRET, "FACEBOOK_PAGE_ACCESS_TOKEN": "fb-page-token",
-        "FACEBOOK_GRAPH_URL": f"{platforms.url}/v12.0",
-        "SLACK_TOKEN": "xoxb-test-token", "SLACK_CHANNEL": "C0123456", "SLACK_SIGNING_SECRET": SLACK_SECRET,
-        "SLACK_API_BASE": f"{platforms.url}/api/",
-    })
+    running.env.update(
+        {
+            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_NUMBER": "+441632960000",
+            "TWILIO_WEBHOOK_URL": f"{base}/webhooks/twilio/webhook",
+            "TWILIO_API_BASE": platforms.url,
+            "TELEGRAM_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "TELEGRAM_BOT_NAME": "MillbrookBot",
+            "TELEGRAM_WEBHOOK_URL": f"{base}/webhooks/telegram/webhook",
+            "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+            "TELEGRAM_API_BASE": platforms.url,
+            "FACEBOOK_VERIFY_TOKEN": "fb-verify",
+            "FACEBOOK_APP_SECRET": FACEBOOK_SECRET,
+            "FACEBOOK_PAGE_ACCESS_TOKEN": "fb-page-token",
+            "FACEBOOK_GRAPH_URL": f"{platforms.url}/v12.0",
+            "SLACK_TOKEN": "xoxb-test-token",
+            "SLACK_CHANNEL": "C0123456",
+            "SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "SLACK_API_BASE": f"{platforms.url}/api/",
+        }
+    )
     running.start()
     yield running
     running.stop()
@@ -73,6 +84,7 @@ def wait_for(predicate, timeout: float = 20.0):
 
 # --- Twilio (SMS / WhatsApp) -------------------------------------------------------
 
+
 def twilio_post(assistant, params: dict, signature: str | None):
     url = f"{assistant.base_url}/webhooks/twilio/webhook"
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -87,8 +99,17 @@ _sids = itertools.count(1)
 def sms(sender: str, body: str) -> dict:
     # The fields Twilio posts for an inbound SMS (abridged to those we read plus a few realistic others).
     sid = f"SM{next(_sids):032d}"  # every message has its own id; a retried delivery repeats it
-    return {"ToCountry": "GB", "SmsMessageSid": sid, "NumMedia": "0", "From": sender, "To": "+441632960000",
-            "Body": body, "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "MessageSid": sid}
+    return {
+        "ToCountry": "GB",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "From": sender,
+        "To": "+441632960000",
+        "Body": body,
+        "AccountSid": "AC" + "0" * 32,
+        "ApiVersion": "2010-04-01",
+        "MessageSid": sid,
+    }
 
 
 def test_twilio_signed_requests_are_answered_with_numbered_replies(assistant, platforms):
@@ -111,9 +132,11 @@ def test_twilio_signed_requests_are_answered_with_numbered_replies(assistant, pl
 def test_twilio_unsigned_or_tampered_requests_are_refused(assistant, platforms, case):
     url = f"{assistant.base_url}/webhooks/twilio/webhook"
     params = sms("+447700900002", "hello")
-    signature = {"unsigned": None,
-                 "tampered": RequestValidator(TWILIO_TOKEN).compute_signature(url, {**params, "Body": "something else"}),
-                 "wrong_token": RequestValidator("not-the-token").compute_signature(url, params)}[case]
+    signature = {
+        "unsigned": None,
+        "tampered": RequestValidator(TWILIO_TOKEN).compute_signature(url, {**params, "Body": "something else"}),
+        "wrong_token": RequestValidator("not-the-token").compute_signature(url, params),
+    }[case]
     before = len(platforms.requests)
     status, _ = twilio_post(assistant, params, signature)
     assert status == 403
@@ -123,10 +146,18 @@ def test_twilio_unsigned_or_tampered_requests_are_refused(assistant, platforms, 
 
 # --- Telegram -------------------------------------------------------------------------
 
+
 def telegram_update(chat_id: int, text: str, update_id: int) -> dict:
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1700000000, "text": text,
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1700000000,
+            "text": text,
             "from": {"id": chat_id, "is_bot": False, "first_name": "Resident", "language_code": "en"},
-            "chat": {"id": chat_id, "first_name": "Resident", "type": "private"}}}
+            "chat": {"id": chat_id, "first_name": "Resident", "type": "private"},
+        },
+    }
 
 
 def telegram_post(assistant, update: dict, secret: str | None):
@@ -146,9 +177,16 @@ def test_telegram_with_the_secret_token_gets_an_inline_keyboard(assistant, platf
     first = keyboard["inline_keyboard"][0][0]
     assert first["callback_data"] == "1" and first["text"] == "Events in Market Square"
     before = len(platforms.sent("/sendMessage"))
-    callback = {"update_id": 2, "callback_query": {"id": "cb1", "chat_instance": "1", "data": "1",
-                "from": {"id": 555001, "is_bot": False, "first_name": "Resident"},
-                "message": {"message_id": 9, "date": 1700000000, "chat": {"id": 555001, "type": "private"}, "text": "..."}}}
+    callback = {
+        "update_id": 2,
+        "callback_query": {
+            "id": "cb1",
+            "chat_instance": "1",
+            "data": "1",
+            "from": {"id": 555001, "is_bot": False, "first_name": "Resident"},
+            "message": {"message_id": 9, "date": 1700000000, "chat": {"id": 555001, "type": "private"}, "text": "..."},
+        },
+    }
     telegram_post(assistant, callback, TELEGRAM_SECRET)
     reply = wait_for(lambda: platforms.sent("/sendMessage")[before:])
     assert any(r["body"]["text"].startswith("Events in Market Square") for r in reply)
@@ -165,24 +203,58 @@ def test_telegram_without_the_secret_token_is_refused(assistant, platforms, secr
 
 # --- Facebook Messenger ---------------------------------------------------------------
 
+
 def facebook_payload(user: str, text: str) -> bytes:
-    return json.dumps({"object": "page", "entry": [{"id": "PAGE1", "time": 1700000000000, "messaging": [
-        {"sender": {"id": user}, "recipient": {"id": "PAGE1"}, "timestamp": 1700000000000,
-         "message": {"mid": f"m_{user}_{text}", "text": text}}]}]}).encode()
+    return json.dumps(
+        {
+            "object": "page",
+            "entry": [
+                {
+                    "id": "PAGE1",
+                    "time": 1700000000000,
+                    "messaging": [
+                        {
+                            "sender": {"id": user},
+                            "recipient": {"id": "PAGE1"},
+                            "timestamp": 1700000000000,
+                            "message": {"mid": f"m_{user}_{text}", "text": text},
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
 def test_facebook_signed_messages_get_quick_replies_and_unsigned_are_refused(assistant, platforms):
     body = facebook_payload("fbuser1", "hello")
     signature = "sha1=" + hmac.new(FACEBOOK_SECRET.encode(), body, hashlib.sha1).hexdigest()
-    status, _ = post(f"{assistant.base_url}/webhooks/facebook/webhook", body, {"Content-Type": "application/json", "X-Hub-Signature": signature})
+    status, _ = post(
+        f"{assistant.base_url}/webhooks/facebook/webhook",
+        body,
+        {"Content-Type": "application/json", "X-Hub-Signature": signature},
+    )
     assert status == 200
-    sent = wait_for(lambda: [r for r in platforms.sent("/me/messages")
-                             if r["body"].get("recipient", {}).get("id") == "fbuser1" and "message" in r["body"]])
+    sent = wait_for(
+        lambda: [
+            r
+            for r in platforms.sent("/me/messages")
+            if r["body"].get("recipient", {}).get("id") == "fbuser1" and "message" in r["body"]
+        ]
+    )
     message = sent[-1]["body"]["message"]  # (typing indicators and "seen" marks are separate requests)
     assert "Millbrook District Council" in message["text"]
-    assert [q["title"] for q in message["quick_replies"]] == ["What's open?", "Who is my councillor", "Help"]  # cut to 20 characters
+    assert [q["title"] for q in message["quick_replies"]] == [
+        "What's open?",
+        "Who is my councillor",
+        "Help",
+    ]  # cut to 20 characters
     assert all(len(q["title"]) <= 20 for q in message["quick_replies"])
-    unsigned, _ = post(f"{assistant.base_url}/webhooks/facebook/webhook", facebook_payload("fbuser2", "hello"), {"Content-Type": "application/json"})
+    unsigned, _ = post(
+        f"{assistant.base_url}/webhooks/facebook/webhook",
+        facebook_payload("fbuser2", "hello"),
+        {"Content-Type": "application/json"},
+    )
     assert unsigned == 403
     time.sleep(0.5)
     assert not [r for r in platforms.sent("/me/messages") if r["body"].get("recipient", {}).get("id") == "fbuser2"]
@@ -190,11 +262,27 @@ def test_facebook_signed_messages_get_quick_replies_and_unsigned_are_refused(ass
 
 # --- Slack -------------------------------------------------------------------------------
 
+
 def slack_post(assistant, event_text: str, user: str, secret: str):
-    body = json.dumps({"token": "verification", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                       "event_id": f"Ev{user}", "event_time": 1700000000, "event": {
-                           "type": "message", "channel": "D0123456", "user": user, "text": event_text,
-                           "ts": "1700000000.000100", "event_ts": "1700000000.000100", "channel_type": "im"}}).encode()
+    body = json.dumps(
+        {
+            "token": "verification",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{user}",
+            "event_time": 1700000000,
+            "event": {
+                "type": "message",
+                "channel": "D0123456",
+                "user": user,
+                "text": event_text,
+                "ts": "1700000000.000100",
+                "event_ts": "1700000000.000100",
+                "channel_type": "im",
+            },
+        }
+    ).encode()
     timestamp = str(int(time.time()))
     signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
     headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
@@ -215,10 +303,19 @@ def test_a_channel_without_its_variables_stays_off(tmp_path):
 
     from actions.channels.credentials import effective_credentials
 
-    credentials, enabled, disabled = effective_credentials(Path("credentials.yml"), {"WEBSITE_ORIGINS": "https://www.millbrook.gov.uk"})
+    credentials, enabled, disabled = effective_credentials(
+        Path("credentials.yml"), {"WEBSITE_ORIGINS": "https://www.millbrook.gov.uk"}
+    )
     assert [name.rsplit(".", 1)[-1] for name in enabled] == ["ResidentRestInput", "ResidentSocketIOInput"]
-    assert disabled["actions.channels.twilio.VerifiedTwilioInput"] == ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "TWILIO_WEBHOOK_URL"]
-    assert credentials["actions.channels.socketio.ResidentSocketIOInput"]["cors_allowed_origins"] == "https://www.millbrook.gov.uk"
+    assert disabled["actions.channels.twilio.VerifiedTwilioInput"] == [
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_NUMBER",
+        "TWILIO_WEBHOOK_URL",
+    ]
+    assert (
+        credentials["actions.channels.socketio.ResidentSocketIOInput"]["cors_allowed_origins"] == "https://www.millbrook.gov.uk"
+    )
 
 
 def test_notify_outcome_pushes_once_per_respondent_and_queues_for_the_website(assistant, platforms, tmp_path):
@@ -231,20 +328,36 @@ def test_notify_outcome_pushes_once_per_respondent_and_queues_for_the_website(as
     params = sms(phone, "hello")  # the resident has talked to us by SMS, so Rasa knows the conversation
     twilio_post(assistant, params, RequestValidator(TWILIO_TOKEN).compute_signature(url, params))
     wait_for(lambda: [r for r in platforms.sent("/Messages.json") if r["body"].get("To") == phone])
-    sms_ref = store.submit_response(consultation_slug="market-square-events", channel="twilio", sender_id=phone,
-                                    answers={"support": "Agree"}, notify_outcome=True)
+    sms_ref = store.submit_response(
+        consultation_slug="market-square-events",
+        channel="twilio",
+        sender_id=phone,
+        answers={"support": "Agree"},
+        notify_outcome=True,
+    )
     assistant.say("web-visitor", "hello")
-    web_ref = store.submit_response(consultation_slug="market-square-events", channel="rest", sender_id="web-visitor",
-                                    answers={"support": "Disagree"}, notify_outcome=True)
-    store.submit_response(consultation_slug="market-square-events", channel="twilio", sender_id="+447700900778",
-                          answers={"support": "Agree"}, notify_outcome=False)
+    web_ref = store.submit_response(
+        consultation_slug="market-square-events",
+        channel="rest",
+        sender_id="web-visitor",
+        answers={"support": "Disagree"},
+        notify_outcome=True,
+    )
+    store.submit_response(
+        consultation_slug="market-square-events",
+        channel="twilio",
+        sender_id="+447700900778",
+        answers={"support": "Agree"},
+        notify_outcome=False,
+    )
 
     not_yet = assistant.cli("notify-outcome", "market-square-events")
     assert not_yet.returncode == 1 and "no published outcome yet" in not_yet.stderr
 
     document = (SEEDS / "market-square-events.yml").read_text() + (
         "outcome:\n  published: 2027-01-20\n  you_said: Most of you backed up to 12 events, but asked for earlier finishes.\n"
-        "  we_did: We approved 10 events a year, all finishing by 9:30pm.\n")
+        "  we_did: We approved 10 events a year, all finishing by 9:30pm.\n"
+    )
     path = tmp_path / "market.yml"
     path.write_text(document)
     assert assistant.cli("load", str(path)).returncode == 0
@@ -262,7 +375,8 @@ def test_notify_outcome_pushes_once_per_respondent_and_queues_for_the_website(as
     assert again.returncode == 0 and "Total: 0 sent, 0 queued, 0 failed; 2 already notified earlier." in again.stdout
     time.sleep(0.5)
     assert len([r for r in platforms.sent("/Messages.json") if r["body"].get("To") == phone]) == len(
-        [r for r in platforms.sent("/Messages.json")[:before] if r["body"].get("To") == phone]) + len(pushed)
+        [r for r in platforms.sent("/Messages.json")[:before] if r["body"].get("To") == phone]
+    ) + len(pushed)
 
     shown = assistant.texts("web-visitor", "/check_updates")
     assert web_ref in shown and "You said: Most of you backed" in shown

@@ -29,7 +29,9 @@ def new_sender() -> str:
 
 def test_list_open_consultations_closing_soonest_first(assistant):
     reply = assistant.texts(new_sender(), "what consultations are open")
-    market, harbour, library = (reply.index(t) for t in ("Events in Market Square", "Harbour Road cycle lane", "Future of library opening hours"))
+    market, harbour, library = (
+        reply.index(t) for t in ("Events in Market Square", "Harbour Road cycle lane", "Future of library opening hours")
+    )
     assert market < harbour < library
     assert "Friday 27 November 2026" in reply and "Sunday 20 December 2026" in reply
     assert "Rural bus network" not in reply and "Westfield leisure" not in reply
@@ -116,10 +118,17 @@ def test_the_rest_of_a_real_assistant(assistant):
 
 
 DRAFT_PROBES = [
-    "Westfield leisure centre redevelopment", "tell me about the Westfield leisure centre redevelopment",
-    "westfield-leisure-centre", "what's happening with the swimming pool", "leisure centre", "westfield pool",
-    "I want to have my say on the leisure centre", "when does the leisure centre consultation close",
-    "what consultations are there in westfield", "what consultations have finished", "what consultations are open",
+    "Westfield leisure centre redevelopment",
+    "tell me about the Westfield leisure centre redevelopment",
+    "westfield-leisure-centre",
+    "what's happening with the swimming pool",
+    "leisure centre",
+    "westfield pool",
+    "I want to have my say on the leisure centre",
+    "when does the leisure centre consultation close",
+    "what consultations are there in westfield",
+    "what consultations have finished",
+    "what consultations are open",
 ]
 
 
@@ -137,7 +146,9 @@ def test_a_new_consultation_is_found_and_explained_without_retraining(assistant,
     document = (SEEDS / "market-square-events.yml").read_text()
     document = document.replace("slug: market-square-events", "slug: riverside-play-park")
     document = document.replace("title: Events in Market Square", "title: Riverside play park improvements")
-    document = document.replace("keywords: [market square, christmas market, events, music, street food]", "keywords: [playground, swings, play area]")
+    document = document.replace(
+        "keywords: [market square, christmas market, events, music, street food]", "keywords: [playground, swings, play area]"
+    )
     document = document.replace("topics: [town centre, events, licensing]", "topics: [parks, children]")
     document = document.replace("closes: 2026-11-27", "closes: 2026-12-01")
     path = tmp_path / "riverside-play-park.yml"

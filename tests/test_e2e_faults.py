@@ -18,7 +18,18 @@ from tests.conftest import POSTGRES_URL, reset_postgres
 from tests.servers import RunningAssistant, http
 
 pytestmark = pytest.mark.e2e
-MARKET_ANSWERS = ["i'd like to have a say about market square", "yes", "no", "no", "agree", "1", "no", "skip", "skip", "prefer not to say"]
+MARKET_ANSWERS = [
+    "i'd like to have a say about market square",
+    "yes",
+    "no",
+    "no",
+    "agree",
+    "1",
+    "no",
+    "skip",
+    "skip",
+    "prefer not to say",
+]
 
 
 def needs_postgres() -> str:
@@ -31,8 +42,11 @@ def needs_postgres() -> str:
 
 def submitted(store: Store, channel: str, sender: str) -> int:
     with store.session() as session:
-        return session.scalar(select(func.count()).select_from(ResponseRow).where(
-            ResponseRow.status == "submitted", ResponseRow.sender_hash == hash_sender(store.sender_salt, channel, sender)))
+        return session.scalar(
+            select(func.count())
+            .select_from(ResponseRow)
+            .where(ResponseRow.status == "submitted", ResponseRow.sender_hash == hash_sender(store.sender_salt, channel, sender))
+        )
 
 
 def test_database_down_at_submit_then_back_saves_exactly_once(tmp_path):
@@ -42,8 +56,11 @@ def test_database_down_at_submit_then_back_saves_exactly_once(tmp_path):
     reset_postgres(POSTGRES_URL)
     proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 5432).start()
     proxied = POSTGRES_URL.replace(f"{url.hostname}:{url.port or 5432}", f"127.0.0.1:{proxy.port}")
-    assistant = RunningAssistant(tmp_path, database_url=proxied,
-                                 extra_env={"HYS_TODAY": "2026-11-22", "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"}).start()
+    assistant = RunningAssistant(
+        tmp_path,
+        database_url=proxied,
+        extra_env={"HYS_TODAY": "2026-11-22", "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"},
+    ).start()
     try:
         for message in MARKET_ANSWERS:
             assistant.texts("db-fault", message)
@@ -65,7 +82,9 @@ def test_database_down_at_submit_then_back_saves_exactly_once(tmp_path):
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    running = RunningAssistant(tmp_path_factory.mktemp("faults"), extra_env={"HYS_TODAY": "2026-11-22", "RATE_LIMIT_PER_SENDER": "25"}).start()
+    running = RunningAssistant(
+        tmp_path_factory.mktemp("faults"), extra_env={"HYS_TODAY": "2026-11-22", "RATE_LIMIT_PER_SENDER": "25"}
+    ).start()
     yield running
     running.stop()
 
@@ -124,8 +143,16 @@ def test_delete_everything_in_the_chat_withdraws_and_erases_the_conversation(ass
 
 def test_logs_never_contain_what_residents_typed(assistant):
     who = "log-check"
-    for message in ["i'd like to have a say about market square", "yes", "no", "no", "agree", "1", "no",
-                    "Email me on secret.person@example.com or 07700 900999"]:
+    for message in [
+        "i'd like to have a say about market square",
+        "yes",
+        "no",
+        "no",
+        "agree",
+        "1",
+        "no",
+        "Email me on secret.person@example.com or 07700 900999",
+    ]:
         assistant.texts(who, message)
     logs = assistant.log("rasa") + assistant.log("actions")
     assert "secret.person@example.com" not in logs and "07700 900999" not in logs

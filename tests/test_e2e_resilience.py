@@ -23,7 +23,9 @@ def assistant(tmp_path_factory):
 
 def tracker_rows(assistant, sender: str) -> list[str]:
     with engine_for(assistant.database_url).connect() as connection:
-        return [row[0] for row in connection.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})]
+        return [
+            row[0] for row in connection.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})
+        ]
 
 
 def answer_through(assistant, who: str, messages: list[str]) -> str:
@@ -44,15 +46,31 @@ def test_killing_the_action_server_mid_survey_loses_no_answers(assistant):
     reference = receipt.split("Your reference is ")[1].split(".")[0]
     store = Store(assistant.database_url, assistant.env["SENDER_HASH_SALT"])
     assert store.response_answers(reference) == {
-        "support": "Agree", "design": "Option B - painted lane with wands", "concerns": ["Loss of parking", "Cost"],
-        "trips": None, "cycle_more": "No", "comments": None,
+        "support": "Agree",
+        "design": "Option B - painted lane with wands",
+        "concerns": ["Loss of parking", "Cost"],
+        "trips": None,
+        "cycle_more": "No",
+        "comments": None,
     }
 
 
 def test_the_tracker_store_never_keeps_typed_personal_details(assistant):
     who = "private-resident"
-    answer_through(assistant, who, ["i'd like to have a say about market square", "yes", "no", "no", "agree", "1", "no",
-                                    "I'm Jo Bloggs, email jo@example.com or ring 07700 900123, I live at MB1 4XY"])
+    answer_through(
+        assistant,
+        who,
+        [
+            "i'd like to have a say about market square",
+            "yes",
+            "no",
+            "no",
+            "agree",
+            "1",
+            "no",
+            "I'm Jo Bloggs, email jo@example.com or ring 07700 900123, I live at MB1 4XY",
+        ],
+    )
     stored = "\n".join(tracker_rows(assistant, who))
     assert stored, "the SQL tracker store should hold this conversation"
     for secret in ["jo@example.com", "07700 900123", "Bloggs", "4XY"]:
@@ -62,8 +80,23 @@ def test_the_tracker_store_never_keeps_typed_personal_details(assistant):
 
 def test_erase_by_reference_withdraws_and_deletes_the_conversation(assistant):
     who = "erase-resident"
-    receipt = answer_through(assistant, who, ["i'd like to have a say about market square", "yes", "no", "no", "agree", "1", "no",
-                                              "skip", "skip", "prefer not to say", "submit"])
+    receipt = answer_through(
+        assistant,
+        who,
+        [
+            "i'd like to have a say about market square",
+            "yes",
+            "no",
+            "no",
+            "agree",
+            "1",
+            "no",
+            "skip",
+            "skip",
+            "prefer not to say",
+            "submit",
+        ],
+    )
     reference = receipt.split("Your reference is ")[1].split(".")[0]
     assert tracker_rows(assistant, who)
     erased = assistant.cli("erase", reference)

@@ -32,13 +32,20 @@ def cluster(tmp_path_factory):
         pytest.skip("needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (Redis)")
     reset_postgres(POSTGRES_URL)
     redis = urllib.parse.urlsplit(REDIS_URL)
-    env = {"HYS_TODAY": "2026-11-22", "RASA_ENDPOINTS_FILE": "endpoints.scaleout.yml", "REDIS_HOST": redis.hostname or "127.0.0.1",
-           "REDIS_PORT": str(redis.port or 6379), "REDIS_DB": (redis.path or "/0").strip("/") or "0"}
+    env = {
+        "HYS_TODAY": "2026-11-22",
+        "RASA_ENDPOINTS_FILE": "endpoints.scaleout.yml",
+        "REDIS_HOST": redis.hostname or "127.0.0.1",
+        "REDIS_PORT": str(redis.port or 6379),
+        "REDIS_DB": (redis.path or "/0").strip("/") or "0",
+    }
     first = RunningAssistant(tmp_path_factory.mktemp("scale"), database_url=POSTGRES_URL, extra_env=env).start()
     second_port = free_port()
     second_env = {**first.env, "RASA_PORT": str(second_port)}
     log = open(first.workdir / "rasa2.log", "ab")
-    second = subprocess.Popen([PYTHON, "-m", "actions.servers", "rasa"], cwd=PROJECT_ROOT, env=second_env, stdout=log, stderr=subprocess.STDOUT)
+    second = subprocess.Popen(
+        [PYTHON, "-m", "actions.servers", "rasa"], cwd=PROJECT_ROOT, env=second_env, stdout=log, stderr=subprocess.STDOUT
+    )
     second_url = f"http://127.0.0.1:{second_port}"
     deadline = time.monotonic() + 240
     while not _ready(f"{second_url}/status?token={first.token}"):
@@ -67,15 +74,32 @@ def say(url: str, sender: str, message: str) -> str:
 def test_one_conversation_alternating_between_two_servers(cluster):
     first, second_url = cluster
     urls = [first.base_url, second_url]
-    script = ["I want to have my say on the cycle lane", "yes", "no", "yes", "agree", "the painted one", "parking and cost",
-              "12", "no", "The junction needs a crossing", "MB1 2AB", "45-54", "submit"]
+    script = [
+        "I want to have my say on the cycle lane",
+        "yes",
+        "no",
+        "yes",
+        "agree",
+        "the painted one",
+        "parking and cost",
+        "12",
+        "no",
+        "The junction needs a crossing",
+        "MB1 2AB",
+        "45-54",
+        "submit",
+    ]
     replies = [say(urls[i % 2], "scale-resident", message) for i, message in enumerate(script)]
     assert "Question 2 of 6" in replies[4] and "Question 3 of 6" in replies[5] and "postcode" in replies[9]
     reference = replies[-1].split("Your reference is ")[1].split(".")[0]
     store = Store(POSTGRES_URL, first.env["SENDER_HASH_SALT"])
     assert store.response_answers(reference) == {
-        "support": "Agree", "design": "Option B - painted lane with wands", "concerns": ["Loss of parking", "Cost"],
-        "trips": 12, "cycle_more": "No", "comments": "The junction needs a crossing",
+        "support": "Agree",
+        "design": "Option B - painted lane with wands",
+        "concerns": ["Loss of parking", "Cost"],
+        "trips": 12,
+        "cycle_more": "No",
+        "comments": "The junction needs a crossing",
     }
     tracker_a = http("GET", f"{first.base_url}/conversations/scale-resident/tracker?token={first.token}")[1]
     tracker_b = http("GET", f"{second_url}/conversations/scale-resident/tracker?token={first.token}")[1]
@@ -92,8 +116,18 @@ def test_one_conversation_alternating_between_two_servers(cluster):
 def test_delete_everything_in_the_chat_on_postgresql(cluster):
     first, second_url = cluster
     who = "scale-eraser"
-    for message in ["i'd like to have a say about market square", "yes", "no", "no", "agree", "1", "no", "skip", "skip",
-                    "prefer not to say"]:
+    for message in [
+        "i'd like to have a say about market square",
+        "yes",
+        "no",
+        "no",
+        "agree",
+        "1",
+        "no",
+        "skip",
+        "skip",
+        "prefer not to say",
+    ]:
         say(first.base_url, who, message)
     reference = say(second_url, who, "submit").split("Your reference is ")[1].split(".")[0]
     assert "Shall I go ahead?" in say(first.base_url, who, "delete everything you hold about me")

@@ -19,21 +19,50 @@ _ids = itertools.count()
 WALKTHROUGHS = {
     "harbour-road-cycle-lane": (
         "I want to have my say on the cycle lane",
-        ["agree", "the painted one", "parking and cost", "about 12", "yeah", "My name is Ann Other, parking worries me. Call 07700 900123"],
-        {"support": "Agree", "design": "Option B - painted lane with wands", "concerns": ["Loss of parking", "Cost"],
-         "trips": 12, "cycle_more": "Yes", "comments": "My name is [name], parking worries me. Call [phone]"},
+        [
+            "agree",
+            "the painted one",
+            "parking and cost",
+            "about 12",
+            "yeah",
+            "My name is Ann Other, parking worries me. Call 07700 900123",
+        ],
+        {
+            "support": "Agree",
+            "design": "Option B - painted lane with wands",
+            "concerns": ["Loss of parking", "Cost"],
+            "trips": 12,
+            "cycle_more": "Yes",
+            "comments": "My name is [name], parking worries me. Call [phone]",
+        },
     ),
     "library-opening-hours": (
         "can I comment on the library plans",
         ["yes", "satisfied", "option b", "3 1 2 4", "skip", "4", "Open access would help me study in the evenings"],
-        {"use_library": "Yes", "satisfaction": "Satisfied", "preferred_option": "Option B - staffed core hours plus open access",
-         "important_services": ["Children's activities", "Borrowing books", "Computers and wifi", "Warm and quiet space to study"],
-         "open_access_likely": None, "visits": 4, "comments": "Open access would help me study in the evenings"},
+        {
+            "use_library": "Yes",
+            "satisfaction": "Satisfied",
+            "preferred_option": "Option B - staffed core hours plus open access",
+            "important_services": [
+                "Children's activities",
+                "Borrowing books",
+                "Computers and wifi",
+                "Warm and quiet space to study",
+            ],
+            "open_access_likely": None,
+            "visits": 4,
+            "comments": "Open access would help me study in the evenings",
+        },
     ),
     "market-square-events": (
         "i'd like to have a say about market square",
         ["strongly disagree", "1 and 3", "no", "skip"],
-        {"support": "Strongly disagree", "event_types": ["Christmas market", "Live music"], "live_nearby": "No", "comments": None},
+        {
+            "support": "Strongly disagree",
+            "event_types": ["Christmas market", "Live music"],
+            "live_nearby": "No",
+            "comments": None,
+        },
     ),
 }
 
@@ -110,7 +139,11 @@ def test_a_retried_submit_creates_one_response_and_a_second_attempt_offers_a_cha
     again = assistant.texts(who, "submit")  # the platform delivers the same message twice
     assert "Your reference is" in first and "Your reference is" not in again
     with store.session() as session:
-        count = session.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.status == "submitted", ResponseRow.sender_hash == store_hash(store, who)))
+        count = session.scalar(
+            select(func.count())
+            .select_from(ResponseRow)
+            .where(ResponseRow.status == "submitted", ResponseRow.sender_hash == store_hash(store, who))
+        )
     assert count == 1
     second_try = assistant.texts(who, "i'd like to have a say about market square")
     assert "You've already responded" in second_try and "change your answers" in second_try
@@ -127,7 +160,10 @@ def test_a_retried_submit_creates_one_response_and_a_second_attempt_offers_a_cha
     assert reference in resubmitted
     assert store.response_answers(reference)["support"] == "Disagree"
     with store.session() as session:
-        assert session.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.sender_hash == store_hash(store, who))) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.sender_hash == store_hash(store, who)))
+            == 1
+        )
 
 
 def store_hash(store: Store, who: str) -> str:
@@ -171,8 +207,17 @@ def test_closed_and_unknown_consultations_cannot_be_answered(assistant):
     assert "leisure" not in draft.lower() and "Which consultation" in draft
 
 
-BAD_INPUTS = ["", " ", "x" * 50_000, "\x00\x01\x02 control", "🚲🚲🚲", "<script>alert('x')</script>",
-              "'; DROP TABLE responses; --", "مرحبا أريد أن أعلق", "\u202eevil override"]
+BAD_INPUTS = [
+    "",
+    " ",
+    "x" * 50_000,
+    "\x00\x01\x02 control",
+    "🚲🚲🚲",
+    "<script>alert('x')</script>",
+    "'; DROP TABLE responses; --",
+    "مرحبا أريد أن أعلق",
+    "\u202eevil override",
+]
 
 
 @pytest.mark.parametrize("text", BAD_INPUTS, ids=["empty", "space", "50k", "control", "emoji", "html", "sql", "rtl", "bidi"])
@@ -184,4 +229,7 @@ def test_bad_input_gets_a_reply_and_never_a_crash(assistant, store, text):
     # The survey carries on normally afterwards, and nothing was half-written.
     assert "Question" in assistant.texts(who, "agree") + assistant.texts(who, "1")
     with store.session() as session:
-        assert session.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.sender_hash == store_hash(store, who))) == 0
+        assert (
+            session.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.sender_hash == store_hash(store, who)))
+            == 0
+        )

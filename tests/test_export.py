@@ -28,26 +28,79 @@ def responses(seeded_store):
     store = seeded_store
     refs = {}
     refs["full"] = store.submit_response(
-        consultation_slug=HARBOUR, channel="socketio", sender_id="a", submitted_at=at(3),
-        answers={"support": "Agree", "design": "Option B - painted lane with wands", "concerns": ["Loss of parking", "Cost"],
-                 "trips": 12, "cycle_more": "Yes", "comments": "Parking is a worry"},
-        themes={"comments": ["parking"]}, ward_slug="harbourside", age_band="35-44", consent_quote=True, notify_outcome=False)
+        consultation_slug=HARBOUR,
+        channel="socketio",
+        sender_id="a",
+        submitted_at=at(3),
+        answers={
+            "support": "Agree",
+            "design": "Option B - painted lane with wands",
+            "concerns": ["Loss of parking", "Cost"],
+            "trips": 12,
+            "cycle_more": "Yes",
+            "comments": "Parking is a worry",
+        },
+        themes={"comments": ["parking"]},
+        ward_slug="harbourside",
+        age_band="35-44",
+        consent_quote=True,
+        notify_outcome=False,
+    )
     refs["skipped"] = store.submit_response(
-        consultation_slug=HARBOUR, channel="twilio", sender_id="+447700900123", submitted_at=at(10),
-        answers={"support": "Don't know", "design": "None of them", "concerns": None, "trips": None, "cycle_more": None, "comments": None},
-        ward_slug="old-town", consent_quote=False, notify_outcome=True)
+        consultation_slug=HARBOUR,
+        channel="twilio",
+        sender_id="+447700900123",
+        submitted_at=at(10),
+        answers={
+            "support": "Don't know",
+            "design": "None of them",
+            "concerns": None,
+            "trips": None,
+            "cycle_more": None,
+            "comments": None,
+        },
+        ward_slug="old-town",
+        consent_quote=False,
+        notify_outcome=True,
+    )
     refs["nasty"] = store.submit_response(
-        consultation_slug=HARBOUR, channel="telegram", sender_id="b", submitted_at=at(20),
-        answers={"support": "Disagree", "design": "Option A - kerb-separated lane", "concerns": ["Cost"], "trips": 0,
-                 "cycle_more": "No", "comments": "=HYPERLINK(\"http://evil\",\"x\") مرحبا «café» 🚲"},
-        ward_slug="harbourside")
+        consultation_slug=HARBOUR,
+        channel="telegram",
+        sender_id="b",
+        submitted_at=at(20),
+        answers={
+            "support": "Disagree",
+            "design": "Option A - kerb-separated lane",
+            "concerns": ["Cost"],
+            "trips": 0,
+            "cycle_more": "No",
+            "comments": '=HYPERLINK("http://evil","x") مرحبا «café» 🚲',
+        },
+        ward_slug="harbourside",
+    )
     refs["withdrawn"] = store.submit_response(
-        consultation_slug=HARBOUR, channel="socketio", sender_id="c", submitted_at=at(5),
-        answers={"support": "Strongly agree", "design": "Option C - shared path"})
+        consultation_slug=HARBOUR,
+        channel="socketio",
+        sender_id="c",
+        submitted_at=at(5),
+        answers={"support": "Strongly agree", "design": "Option C - shared path"},
+    )
     store.withdraw_response(refs["withdrawn"])
     refs["rank"] = store.submit_response(
-        consultation_slug=LIBRARY, channel="rest", sender_id="d", submitted_at=at(15),
-        answers={"use_library": "Yes", "important_services": ["Computers and wifi", "Borrowing books", "Children's activities", "Warm and quiet space to study"]})
+        consultation_slug=LIBRARY,
+        channel="rest",
+        sender_id="d",
+        submitted_at=at(15),
+        answers={
+            "use_library": "Yes",
+            "important_services": [
+                "Computers and wifi",
+                "Borrowing books",
+                "Children's activities",
+                "Warm and quiet space to study",
+            ],
+        },
+    )
     return refs
 
 
@@ -63,8 +116,22 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-HARBOUR_HEADER = ["reference", "submitted_at", "channel", "ward", "age_band", "consent_quote", "notify_outcome",
-                  "support", "design", "concerns", "trips", "cycle_more", "comments", "comments_themes"]
+HARBOUR_HEADER = [
+    "reference",
+    "submitted_at",
+    "channel",
+    "ward",
+    "age_band",
+    "consent_quote",
+    "notify_outcome",
+    "support",
+    "design",
+    "concerns",
+    "trips",
+    "cycle_more",
+    "comments",
+    "comments_themes",
+]
 
 
 def test_csv_wide_has_exact_columns_and_values(seeded_store, responses):
@@ -73,10 +140,38 @@ def test_csv_wide_has_exact_columns_and_values(seeded_store, responses):
     by_ref = {row[0]: row for row in rows}
     assert set(by_ref) == {responses["full"], responses["skipped"], responses["nasty"]}  # never the withdrawn one
     assert [row[0] for row in rows] == [responses["full"], responses["skipped"], responses["nasty"]]
-    assert by_ref[responses["full"]] == [responses["full"], "2026-11-03T12:00:00Z", "socketio", "harbourside", "35-44", "yes", "no",
-                                         "Agree", "Option B - painted lane with wands", "Loss of parking; Cost", "12", "Yes", "Parking is a worry", "parking"]
-    assert by_ref[responses["skipped"]] == [responses["skipped"], "2026-11-10T12:00:00Z", "twilio", "old-town", "", "no", "yes",
-                                            "Don't know", "None of them", "", "", "", "", ""]
+    assert by_ref[responses["full"]] == [
+        responses["full"],
+        "2026-11-03T12:00:00Z",
+        "socketio",
+        "harbourside",
+        "35-44",
+        "yes",
+        "no",
+        "Agree",
+        "Option B - painted lane with wands",
+        "Loss of parking; Cost",
+        "12",
+        "Yes",
+        "Parking is a worry",
+        "parking",
+    ]
+    assert by_ref[responses["skipped"]] == [
+        responses["skipped"],
+        "2026-11-10T12:00:00Z",
+        "twilio",
+        "old-town",
+        "",
+        "no",
+        "yes",
+        "Don't know",
+        "None of them",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
 
 
 def test_formula_injection_is_neutralised_in_csv_and_xlsx(seeded_store, responses):
@@ -134,14 +229,29 @@ def test_json_keeps_lists_and_a_flat_form(seeded_store, responses):
 
 def test_long_layout_has_one_row_per_answer(seeded_store, responses):
     header, *rows = csv_rows(run_export(seeded_store, layout="long"))
-    assert header == ["reference", "submitted_at", "channel", "ward", "age_band", "question", "question_type", "value", "rank", "themes", "skipped"]
+    assert header == [
+        "reference",
+        "submitted_at",
+        "channel",
+        "ward",
+        "age_band",
+        "question",
+        "question_type",
+        "value",
+        "rank",
+        "themes",
+        "skipped",
+    ]
     full = [row for row in rows if row[0] == responses["full"]]
     assert [row[5] for row in full] == ["support", "design", "concerns", "concerns", "trips", "cycle_more", "comments"]
     assert [row[7] for row in full if row[5] == "concerns"] == ["Loss of parking", "Cost"]
     skipped = [row for row in rows if row[0] == responses["skipped"] and row[5] == "comments"]
     assert skipped[0][10] == "yes"
     header, *ranked = csv_rows(run_export(seeded_store, layout="long", slug=LIBRARY))
-    assert [(row[7], row[8]) for row in ranked if row[5] == "important_services"][:2] == [("Computers and wifi", "1"), ("Borrowing books", "2")]
+    assert [(row[7], row[8]) for row in ranked if row[5] == "important_services"][:2] == [
+        ("Computers and wifi", "1"),
+        ("Borrowing books", "2"),
+    ]
 
 
 def test_filters(seeded_store, responses):

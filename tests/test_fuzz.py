@@ -10,7 +10,6 @@ import io
 import os
 import re
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -135,7 +134,9 @@ def test_the_yaml_reader_never_crashes(tmp_path_factory, text):
         assert len(error.problems) == 1
 
 
-cells = st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40), st.integers(-10**6, 10**6), st.none())
+cells = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40), st.integers(-(10**6), 10**6), st.none()
+)
 
 
 @given(st.lists(st.lists(cells, min_size=3, max_size=3), max_size=20))
@@ -150,7 +151,12 @@ def test_csv_writer_round_trips_and_neutralises(rows):
 
 
 @settings(max_examples=30)
-@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30), min_size=2, max_size=2), max_size=10))
+@given(
+    st.lists(
+        st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30), min_size=2, max_size=2),
+        max_size=10,
+    )
+)
 def test_xlsx_writer_never_stores_a_formula(rows):
     out = io.BytesIO()
     write_xlsx(out, iter(rows), ["a", "b"], "fuzz")

@@ -25,10 +25,18 @@ def test_held_out_intent_accuracy(tmp_path: Path):
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     subprocess.run(
         [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "tests/nlu", "--model", str(MODEL), "--out", str(tmp_path)],
-        cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=600,
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     report = json.loads((tmp_path / "intent_report.json").read_text())
     assert report["accuracy"] >= 0.9, report["accuracy"]
     assert report["macro avg"]["f1-score"] >= 0.9
-    weak = {intent: scores["f1-score"] for intent, scores in report.items() if isinstance(scores, dict) and "f1-score" in scores and scores["f1-score"] < 0.6}
+    weak = {
+        intent: scores["f1-score"]
+        for intent, scores in report.items()
+        if isinstance(scores, dict) and "f1-score" in scores and scores["f1-score"] < 0.6
+    }
     assert not weak, f"intents the model barely understands: {weak}"

@@ -67,21 +67,52 @@ def portal(tmp_path_factory):
     store = Store(url, "portal-salt")
     store.apply_bundle(read_bundle([SEEDS], known_wards=set()))
     when = dt.datetime(2026, 11, 20, 10)
-    store.submit_response(consultation_slug=HARBOUR, channel="socketio", sender_id="r1", submitted_at=when, ward_slug="riverside",
-                          answers={"support": "Agree", "design": "Option C - shared path", "comments": "<script>alert('owned')</script> & parking"},
-                          themes={"comments": ["parking"]}, notify_outcome=True)
-    store.submit_response(consultation_slug=HARBOUR, channel="twilio", sender_id="r2", submitted_at=when, ward_slug="harbourside",
-                          answers={"support": "Disagree", "design": "Option A - kerb-separated lane", "comments": "Too expensive"})
-    withdrawn = store.submit_response(consultation_slug=HARBOUR, channel="rest", sender_id="r3", submitted_at=when, ward_slug="riverside",
-                                      answers={"support": "Strongly agree", "comments": "WITHDRAWN COMMENT"})
+    store.submit_response(
+        consultation_slug=HARBOUR,
+        channel="socketio",
+        sender_id="r1",
+        submitted_at=when,
+        ward_slug="riverside",
+        answers={"support": "Agree", "design": "Option C - shared path", "comments": "<script>alert('owned')</script> & parking"},
+        themes={"comments": ["parking"]},
+        notify_outcome=True,
+    )
+    store.submit_response(
+        consultation_slug=HARBOUR,
+        channel="twilio",
+        sender_id="r2",
+        submitted_at=when,
+        ward_slug="harbourside",
+        answers={"support": "Disagree", "design": "Option A - kerb-separated lane", "comments": "Too expensive"},
+    )
+    withdrawn = store.submit_response(
+        consultation_slug=HARBOUR,
+        channel="rest",
+        sender_id="r3",
+        submitted_at=when,
+        ward_slug="riverside",
+        answers={"support": "Strongly agree", "comments": "WITHDRAWN COMMENT"},
+    )
     store.withdraw_response(withdrawn)
     add_user(store, "officer@millbrook.gov.uk", PASSWORD, "officer")
     add_user(store, "cllr.marsh@millbrook.gov.uk", PASSWORD, "councillor", "riverside")
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PORTAL_PORT": str(port), "PORTAL_SECRET_KEY": Fernet.generate_key().decode(),
-           "SENDER_HASH_SALT": "portal-salt", "HYS_VAR_DIR": str(workdir), "HYS_TODAY": "2026-11-22"}
-    process = subprocess.Popen([sys.executable, "-m", "actions.portal.app"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=open(workdir / "portal.log", "wb"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORTAL_PORT": str(port),
+        "PORTAL_SECRET_KEY": Fernet.generate_key().decode(),
+        "SENDER_HASH_SALT": "portal-salt",
+        "HYS_VAR_DIR": str(workdir),
+        "HYS_TODAY": "2026-11-22",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "actions.portal.app"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(workdir / "portal.log", "wb"),
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -115,7 +146,9 @@ def test_a_post_without_a_csrf_token_is_refused(portal):
 def test_session_cookie_is_httponly_and_samesite(portal):
     browser = Browser(portal["base"])
     browser.request("/login")
-    status, headers, _ = browser.request("/login", {"csrf_token": browser.csrf(), "email": "officer@millbrook.gov.uk", "password": PASSWORD})
+    status, headers, _ = browser.request(
+        "/login", {"csrf_token": browser.csrf(), "email": "officer@millbrook.gov.uk", "password": PASSWORD}
+    )
     assert status == 302
     cookie = headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
@@ -158,7 +191,9 @@ def test_councillor_starts_on_their_ward_and_cannot_export_personal_data(portal)
 def test_single_response_view(portal):
     browser = Browser(portal["base"])
     browser.sign_in("officer@millbrook.gov.uk")
-    reference = next(r for r in re.findall(rb"/responses/(MB-[A-Z0-9-]+)", browser.request(f"/consultations/{HARBOUR}?ward=all")[2]))
+    reference = next(
+        r for r in re.findall(rb"/responses/(MB-[A-Z0-9-]+)", browser.request(f"/consultations/{HARBOUR}?ward=all")[2])
+    )
     status, _, page = browser.request(f"/responses/{reference.decode()}")
     assert status == 200 and reference in page and b"Wants to hear the outcome" in page and b"Channel" in page
 
@@ -171,8 +206,13 @@ def test_the_export_download_matches_the_cli_export(portal, fmt, tmp_path):
     assert status == 200
     assert f'filename="{HARBOUR}-2026-11-22.{fmt}"' in headers["Content-Disposition"]
     out = tmp_path / f"cli.{fmt}"
-    cli = subprocess.run([sys.executable, "-m", "actions.cli", "export", "--consultation", HARBOUR, "--format", fmt, "--out", str(out)],
-                         cwd=PROJECT_ROOT, env=portal["env"], capture_output=True, timeout=120)
+    cli = subprocess.run(
+        [sys.executable, "-m", "actions.cli", "export", "--consultation", HARBOUR, "--format", fmt, "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        env=portal["env"],
+        capture_output=True,
+        timeout=120,
+    )
     assert cli.returncode == 0, cli.stderr
     assert download == out.read_bytes()
 
@@ -211,12 +251,23 @@ def test_failed_sign_ins_are_slowed_down_then_refused():
 def test_pages_render_in_headless_chromium_without_console_errors_or_serious_axe_violations(portal):
     from tests.browser_support import run_node
 
-    reference = portal["store"].submit_response(consultation_slug=HARBOUR, channel="rest", sender_id="browser", answers={"support": "Agree"})
-    report = run_node("tests/browser/check_pages.mjs", {
-        "base": portal["base"], "login": {"email": "officer@millbrook.gov.uk", "password": PASSWORD},
-        "pages": ["/", f"/consultations/{HARBOUR}", f"/consultations/{HARBOUR}?ward=riverside&theme=parking",
-                  "/consultations/library-opening-hours", f"/responses/{reference}"],
-    })
+    reference = portal["store"].submit_response(
+        consultation_slug=HARBOUR, channel="rest", sender_id="browser", answers={"support": "Agree"}
+    )
+    report = run_node(
+        "tests/browser/check_pages.mjs",
+        {
+            "base": portal["base"],
+            "login": {"email": "officer@millbrook.gov.uk", "password": PASSWORD},
+            "pages": [
+                "/",
+                f"/consultations/{HARBOUR}",
+                f"/consultations/{HARBOUR}?ward=riverside&theme=parking",
+                "/consultations/library-opening-hours",
+                f"/responses/{reference}",
+            ],
+        },
+    )
     for page in report["pages"]:
         assert page["status"] == 200, page
         assert page["axeVersion"].startswith("4."), "axe-core must actually have run"

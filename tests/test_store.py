@@ -69,7 +69,12 @@ def test_changing_a_consultation_updates_it(seeded_store, tmp_path):
 
 
 def test_a_question_with_answers_cannot_be_removed_and_nothing_changes(seeded_store, tmp_path):
-    seeded_store.submit_response(consultation_slug="market-square-events", channel="rest", sender_id="a", answers={"support": "Agree", "comments": "Lovely"})
+    seeded_store.submit_response(
+        consultation_slug="market-square-events",
+        channel="rest",
+        sender_id="a",
+        answers={"support": "Agree", "comments": "Lovely"},
+    )
     document = yaml.safe_load((SEEDS / "market-square-events.yml").read_text())
     changed = copy.deepcopy(document)
     changed["title"] = "Renamed"
@@ -83,11 +88,23 @@ def test_a_question_with_answers_cannot_be_removed_and_nothing_changes(seeded_st
 
 
 def test_submit_writes_response_and_answers_with_a_readable_reference(seeded_store):
-    answers = {"support": "Agree", "design": "Option B - painted lane with wands", "concerns": ["Cost", "Loss of parking"], "trips": 12, "comments": None}
+    answers = {
+        "support": "Agree",
+        "design": "Option B - painted lane with wands",
+        "concerns": ["Cost", "Loss of parking"],
+        "trips": 12,
+        "comments": None,
+    }
     reference = seeded_store.submit_response(
-        consultation_slug="harbour-road-cycle-lane", channel="telegram", sender_id="+447700900123",
-        answers=answers, themes={"comments": []}, ward_slug="harbourside", age_band="35-44",
-        consent_quote=True, notify_outcome=False,
+        consultation_slug="harbour-road-cycle-lane",
+        channel="telegram",
+        sender_id="+447700900123",
+        answers=answers,
+        themes={"comments": []},
+        ward_slug="harbourside",
+        age_band="35-44",
+        consent_quote=True,
+        notify_outcome=False,
     )
     assert REFERENCE.match(reference)
     assert find_reference(f"please withdraw {reference.lower()} thanks") == reference
@@ -102,13 +119,17 @@ def test_submit_writes_response_and_answers_with_a_readable_reference(seeded_sto
 
 def test_unknown_question_ids_are_rejected_and_nothing_is_written(seeded_store):
     with pytest.raises(ValueError, match="unknown question ids"):
-        seeded_store.submit_response(consultation_slug="harbour-road-cycle-lane", channel="rest", sender_id="a", answers={"nope": 1})
+        seeded_store.submit_response(
+            consultation_slug="harbour-road-cycle-lane", channel="rest", sender_id="a", answers={"nope": 1}
+        )
     with seeded_store.session() as session:
         assert session.scalar(select(func.count()).select_from(ResponseRow)) == 0
 
 
 def test_withdrawal_deletes_answers_and_removes_the_response_from_counts(seeded_store):
-    reference = seeded_store.submit_response(consultation_slug="market-square-events", channel="rest", sender_id="a", answers={"support": "Disagree"})
+    reference = seeded_store.submit_response(
+        consultation_slug="market-square-events", channel="rest", sender_id="a", answers={"support": "Disagree"}
+    )
     assert seeded_store.withdraw_response(reference.lower()) is True
     assert seeded_store.response_answers(reference) == {}
     assert {o.slug: o.responses for o in seeded_store.overview()}["market-square-events"] == 0

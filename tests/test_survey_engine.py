@@ -19,8 +19,12 @@ def bundle():
 def make_survey(bundle, slug="harbour-road-cycle-lane") -> Survey:
     consultation = next(c for c in bundle.consultations if c.slug == slug)
     sectors = {"MB3 4": "riverside", "MB1 2": "harbourside"}
-    return Survey(consultation, bundle.council.council, resolve_sector=sectors.get,
-                  theme_tagger=lambda text: ["parking"] if "parking" in text.lower() else [])
+    return Survey(
+        consultation,
+        bundle.council.council,
+        resolve_sector=sectors.get,
+        theme_tagger=lambda text: ["parking"] if "parking" in text.lower() else [],
+    )
 
 
 def run(survey: Survey, state: dict, *messages: str):
@@ -36,12 +40,29 @@ def test_a_whole_response(bundle):
     survey = make_survey(bundle)
     state = new_state(survey.consultation)
     assert "Do you agree" in survey.prompt(state).text and "privacy" in survey.prompt(state).text.lower()
-    state, step = run(survey, state, "yes", "yes", "no", "agree", "the painted one", "parking and cost", "skip", "yeah",
-                      "My name is John Smith, parking is awful. Call 07700 900123", "MB3 4AB", "I'm 67")
+    state, step = run(
+        survey,
+        state,
+        "yes",
+        "yes",
+        "no",
+        "agree",
+        "the painted one",
+        "parking and cost",
+        "skip",
+        "yeah",
+        "My name is John Smith, parking is awful. Call 07700 900123",
+        "MB3 4AB",
+        "I'm 67",
+    )
     assert state["stage"] == "review"
     assert state["answers"] == {
-        "support": "Agree", "design": "Option B - painted lane with wands", "concerns": ["Loss of parking", "Cost"],
-        "trips": None, "cycle_more": "Yes", "comments": "My name is [name], parking is awful. Call [phone]",
+        "support": "Agree",
+        "design": "Option B - painted lane with wands",
+        "concerns": ["Loss of parking", "Cost"],
+        "trips": None,
+        "cycle_more": "Yes",
+        "comments": "My name is [name], parking is awful. Call [phone]",
     }
     assert state["themes"] == {"comments": ["parking"]}
     assert state["ward"] == "riverside" and state["age_band"] == "65-74"
@@ -77,7 +98,21 @@ def test_optional_question_offers_skip_after_two_failures(bundle):
 
 def test_change_an_answer_in_review_by_number_and_in_words(bundle):
     survey = make_survey(bundle)
-    state, _ = run(survey, new_state(survey.consultation), "yes", "no", "no", "agree", "2", "1", "3", "no", "skip", "skip", "prefer not to say")
+    state, _ = run(
+        survey,
+        new_state(survey.consultation),
+        "yes",
+        "no",
+        "no",
+        "agree",
+        "2",
+        "1",
+        "3",
+        "no",
+        "skip",
+        "skip",
+        "prefer not to say",
+    )
     assert state["stage"] == "review" and state["ward"] == PREFER_NOT and state["age_band"] == PREFER_NOT
     state, step = run(survey, state, "change 2")
     assert state["stage"] == "question" and state["index"] == 1
@@ -106,7 +141,12 @@ def test_rank_one_item_per_turn(bundle):
     state, _ = run(survey, state, "computers")
     assert "So far: 1. Computers and wifi" in survey.prompt(state).text
     state, _ = run(survey, state, "books", "children's activities")
-    assert state["answers"]["important_services"] == ["Computers and wifi", "Borrowing books", "Children's activities", "Warm and quiet space to study"]
+    assert state["answers"]["important_services"] == [
+        "Computers and wifi",
+        "Borrowing books",
+        "Children's activities",
+        "Warm and quiet space to study",
+    ]
 
 
 def test_text_over_the_limit_is_refused_not_truncated(bundle):
@@ -125,10 +165,20 @@ def test_submitted_and_failed_saves(bundle):
     assert done.finished and "MB-2345-6789" in done.replies[0].text and "20 December 2026" in done.replies[0].text
 
 
-@pytest.mark.parametrize("text, band", [
-    ("I'm 67", "65-74"), ("35-44", "35-44"), ("3", "25-34"), ("aged 17", "Under 18"), ("80", "75 or over"),
-    ("prefer not to say", PREFER_NOT), ("skip", PREFER_NOT), ("75 or over", "75 or over"), ("purple", None),
-])
+@pytest.mark.parametrize(
+    "text, band",
+    [
+        ("I'm 67", "65-74"),
+        ("35-44", "35-44"),
+        ("3", "25-34"),
+        ("aged 17", "Under 18"),
+        ("80", "75 or over"),
+        ("prefer not to say", PREFER_NOT),
+        ("skip", PREFER_NOT),
+        ("75 or over", "75 or over"),
+        ("purple", None),
+    ],
+)
 def test_age_bands(text, band):
     assert parse_age_band(text) == band
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -39,7 +40,9 @@ def _expand(value: Any, environ: Mapping[str, str]) -> Any:
     return value
 
 
-def effective_credentials(template: Path, environ: Mapping[str, str] | None = None) -> tuple[dict, list[str], dict[str, list[str]]]:
+def effective_credentials(
+    template: Path, environ: Mapping[str, str] | None = None
+) -> tuple[dict, list[str], dict[str, list[str]]]:
     """Returns (credentials for Rasa, enabled channel classes, {disabled class: missing variables})."""
     environ = os.environ if environ is None else environ
     document = yaml.safe_load(template.read_text(encoding="utf-8")) or {}
@@ -60,7 +63,9 @@ def effective_credentials(template: Path, environ: Mapping[str, str] | None = No
     return result, enabled, disabled
 
 
-def write_effective_credentials(template: Path, target: Path, environ: Mapping[str, str] | None = None) -> tuple[list[str], dict[str, list[str]]]:
+def write_effective_credentials(
+    template: Path, target: Path, environ: Mapping[str, str] | None = None
+) -> tuple[list[str], dict[str, list[str]]]:
     credentials, enabled, disabled = effective_credentials(template, environ)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(credentials, sort_keys=False), encoding="utf-8")

@@ -7,7 +7,7 @@ different Graph API host, such as a local stand-in in tests.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 import rasa.core.channels.facebook as rasa_facebook
 from fbmessenger import MessengerClient
@@ -17,7 +17,6 @@ from sanic import Blueprint, response
 
 from .guard import Handler, guarded
 
-
 MAX_QUICK_REPLIES = 13
 QUICK_REPLY_TITLE_CHARS = 20
 
@@ -25,9 +24,13 @@ QUICK_REPLY_TITLE_CHARS = 20
 class ResidentMessengerBot(MessengerBot):
     """Buttons become Messenger quick replies: at most 13, titles cut to Messenger's 20 characters."""
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
         replies = [
-            {"content_type": "text", "title": str(button["title"])[:QUICK_REPLY_TITLE_CHARS], "payload": str(button["payload"])[:1000]}
+            {
+                "content_type": "text",
+                "title": str(button["title"])[:QUICK_REPLY_TITLE_CHARS],
+                "payload": str(button["payload"])[:1000],
+            }
             for button in buttons[:MAX_QUICK_REPLIES]
         ]
         self.messenger_client.send({"text": text, "quick_replies": replies}, recipient_id, "RESPONSE")
@@ -35,11 +38,11 @@ class ResidentMessengerBot(MessengerBot):
 
 class ResidentFacebookInput(FacebookInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "facebook"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = dict(credentials or {})
         graph_url = credentials.pop("graph_url", None)
         channel = super().from_credentials(credentials)

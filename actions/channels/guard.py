@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
@@ -20,7 +20,7 @@ from .limits import SLOW_DOWN_REPLY, sender_limiter
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000
-EMPTY_REPLY = "I didn't get a message there. Type \"help\" to see what I can do."
+EMPTY_REPLY = 'I didn\'t get a message there. Type "help" to see what I can do.'
 TOO_LONG_REPLY = (
     "Sorry, that message is too long for me ({length:,} characters; the limit is {limit:,}). "
     "Nothing from it has been saved. Please send a shorter message."
@@ -42,7 +42,9 @@ def guarded(on_new_message: Handler) -> Handler:
         text = clean_text(raw)
         if len(text) > MAX_MESSAGE_CHARS:
             logger.info("message.refused reason=too_long length=%d channel=%s", len(text), message.input_channel)
-            await message.output_channel.send_text_message(message.sender_id, TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS))
+            await message.output_channel.send_text_message(
+                message.sender_id, TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS)
+            )
             return
         if not text:
             await message.output_channel.send_text_message(message.sender_id, EMPTY_REPLY)

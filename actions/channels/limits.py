@@ -13,7 +13,9 @@ from collections import defaultdict, deque
 from ..settings import get_settings
 
 WINDOW_SECONDS = 60.0
-SLOW_DOWN_REPLY = "You're sending messages faster than I can answer. Please wait a minute, then carry on: nothing you've told me is lost."
+SLOW_DOWN_REPLY = (
+    "You're sending messages faster than I can answer. Please wait a minute, then carry on: nothing you've told me is lost."
+)
 
 
 class SlidingWindowLimiter:

@@ -6,7 +6,7 @@ host, such as a local stand-in in tests.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -17,18 +17,18 @@ from .guard import Handler, guarded
 
 class ResidentSlackInput(SlackInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "slack"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = dict(credentials or {})
         api_base = credentials.pop("api_base", None)
         channel = super().from_credentials(credentials)
         channel.api_base = api_base
         return channel
 
-    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> SlackBot:
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> SlackBot:
         bot = super().get_output_channel(channel, thread_id)
         if getattr(self, "api_base", None):
             bot.client.base_url = self.api_base.rstrip("/") + "/"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -27,15 +27,17 @@ logger = logging.getLogger(__name__)
 
 class ResidentSocketIOInput(SocketIOInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = dict(credentials or {})
         origins = credentials.pop("cors_allowed_origins", "")
         channel = super().from_credentials(credentials)
-        channel.cors_allowed_origins = [o.strip().rstrip("/") for o in (origins.split(",") if isinstance(origins, str) else origins) if o and o.strip()]
+        channel.cors_allowed_origins = [
+            o.strip().rstrip("/") for o in (origins.split(",") if isinstance(origins, str) else origins) if o and o.strip()
+        ]
         return channel
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
@@ -54,17 +56,17 @@ class ResidentSocketIOInput(SocketIOInput):
         client_ips: dict[str, str] = {}
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
             # The origin was already checked by the socket.io server.
             client_ips[sid] = str(environ.get("REMOTE_ADDR") or environ.get("HTTP_X_FORWARDED_FOR") or "unknown")
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             client_ips.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: dict | None) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = str(data.get("session_id") or uuid.uuid4().hex)[:100]
             if self.session_persistence:
@@ -72,7 +74,7 @@ class ResidentSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
+        async def handle_message(sid: str, data: dict) -> None:
             if not isinstance(data, dict):
                 return
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
@@ -92,7 +94,9 @@ class ResidentSocketIOInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = {}
-            message = UserMessage(str(data.get("message", "")), output_channel, sender_id, input_channel=self.name(), metadata=metadata)
+            message = UserMessage(
+                str(data.get("message", "")), output_channel, sender_id, input_channel=self.name(), metadata=metadata
+            )
             await handle(message)
 
         return socketio_webhook

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
@@ -30,15 +30,19 @@ logger = logging.getLogger(__name__)
 
 class ResidentTelegramOutput(TelegramOutput):
     def __init__(self, access_token: str, api_base: str | None = None) -> None:
-        server = TelegramAPIServer.from_base(api_base.rstrip("/")) if api_base else TelegramAPIServer.from_base("https://api.telegram.org")
+        server = (
+            TelegramAPIServer.from_base(api_base.rstrip("/"))
+            if api_base
+            else TelegramAPIServer.from_base("https://api.telegram.org")
+        )
         Bot.__init__(self, access_token, server=server)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await forget_buttons(self.name(), str(recipient_id))
         for part in text.strip().split("\n\n"):
             await self.send_message(recipient_id, part)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
         await remember_buttons(self.name(), str(recipient_id), buttons)
         keyboard = InlineKeyboardMarkup()
         for number, button in enumerate(buttons, start=1):
@@ -48,15 +52,20 @@ class ResidentTelegramOutput(TelegramOutput):
 
 class VerifiedTelegramInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "telegram"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
-        return cls(credentials["access_token"], credentials["verify"], credentials["webhook_url"],
-                   credentials["secret_token"], credentials.get("api_base"))
+        return cls(
+            credentials["access_token"],
+            credentials["verify"],
+            credentials["webhook_url"],
+            credentials["secret_token"],
+            credentials.get("api_base"),
+        )
 
     def __init__(self, access_token: str, verify: str, webhook_url: str, secret_token: str, api_base: str | None = None) -> None:
         self.access_token, self.verify, self.webhook_url = access_token, verify, webhook_url

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioOutput
@@ -31,40 +31,46 @@ class ResidentTwilioOutput(TwilioOutput):
         if api_base:
             self.api.base_url = api_base.rstrip("/")  # a Twilio-compatible gateway, or a local stand-in in tests
 
-    async def _send_message(self, message_data: Dict[Text, Any]):
+    async def _send_message(self, message_data: dict[str, Any]):
         try:
             return await asyncio.to_thread(self.messages.create, **message_data)  # the twilio client blocks
         except Exception:  # noqa: BLE001 - a failed send must not break the conversation
             logger.exception("twilio.send_failed")
             return None
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await forget_buttons(self.name(), recipient_id)
         await self._send_parts(recipient_id, text)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
         await remember_buttons(self.name(), recipient_id, buttons)
         await self._send_parts(recipient_id, numbered_menu(text, buttons))
 
-    async def _send_parts(self, recipient_id: Text, text: Text) -> None:
+    async def _send_parts(self, recipient_id: str, text: str) -> None:
         for part in split_message(text):
             await self._send_message({"to": recipient_id, "from_": self.twilio_number, "body": part})
 
 
 class VerifiedTwilioInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "twilio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
-        return cls(credentials["account_sid"], credentials["auth_token"], credentials["twilio_number"],
-                   credentials.get("webhook_url"), credentials.get("api_base"))
+        return cls(
+            credentials["account_sid"],
+            credentials["auth_token"],
+            credentials["twilio_number"],
+            credentials.get("webhook_url"),
+            credentials.get("api_base"),
+        )
 
-    def __init__(self, account_sid: str, auth_token: str, twilio_number: str, webhook_url: str | None = None,
-                 api_base: str | None = None) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, twilio_number: str, webhook_url: str | None = None, api_base: str | None = None
+    ) -> None:
         self.account_sid, self.auth_token, self.twilio_number = account_sid, auth_token, twilio_number
         self.webhook_url = webhook_url
         self.api_base = api_base

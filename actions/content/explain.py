@@ -49,7 +49,9 @@ def next_step_buttons(consultation: Consultation, today: dt.date, exclude: str =
         ("ask_deadline", "Closing date", consultation.effective_status(today) == "open"),
         ("ask_outcome", "What happened", consultation.effective_status(today) == "closed"),
     ]
-    buttons += [{"title": title, "payload": payload(intent, slug)} for intent, title, show in candidates if show and intent != exclude]
+    buttons += [
+        {"title": title, "payload": payload(intent, slug)} for intent, title, show in candidates if show and intent != exclude
+    ]
     return buttons[:5]
 
 
@@ -67,7 +69,7 @@ def list_consultations(consultations: list[Consultation], today: dt.date, headin
     for number, consultation in enumerate(consultations, start=1):
         summary = first_sentence(consultation.summary)
         lines.append(f"{number}. {consultation.title}: {summary} ({status_phrase(consultation, today)})")
-    lines.append("Which one would you like to hear about? You can say \"the first one\" or its name.")
+    lines.append('Which one would you like to hear about? You can say "the first one" or its name.')
     buttons = [{"title": c.title[:40], "payload": payload("ask_about", c.slug)} for c in consultations[:5]]
     return Answer("\n".join(lines), buttons)
 
@@ -81,7 +83,10 @@ def summary(consultation: Consultation, today: dt.date) -> Answer:
     if consultation.effective_status(today) == "closed":
         # For a finished consultation, what people want to know is what came of it.
         result = outcome(consultation, today)
-        return Answer(f"{consultation.title} ({status_phrase(consultation, today)})\n{consultation.summary}\n\n{result.text}", result.buttons)
+        return Answer(
+            f"{consultation.title} ({status_phrase(consultation, today)})\n{consultation.summary}\n\n{result.text}",
+            result.buttons,
+        )
     text = f"{consultation.title} ({status_phrase(consultation, today)})\n{consultation.summary}"
     if consultation.documents:
         text += f"\nFull details: {consultation.documents[0].url}"
@@ -91,18 +96,27 @@ def summary(consultation: Consultation, today: dt.date) -> Answer:
 
 def background(consultation: Consultation, today: dt.date) -> Answer:
     if not consultation.background:
-        return Answer(f"The consultation doesn't give more background than this: {consultation.summary}", next_step_buttons(consultation, today))
+        return Answer(
+            f"The consultation doesn't give more background than this: {consultation.summary}",
+            next_step_buttons(consultation, today),
+        )
     return Answer(f"Why the council is proposing this:\n{consultation.background}", next_step_buttons(consultation, today))
 
 
 def proposals(consultation: Consultation, today: dt.date, proposal_id: str | None = None) -> Answer:
     if not consultation.proposals:
-        return Answer(f"\"{consultation.title}\" doesn't set out separate options. {consultation.summary}", next_step_buttons(consultation, today, "ask_proposals"))
+        return Answer(
+            f'"{consultation.title}" doesn\'t set out separate options. {consultation.summary}',
+            next_step_buttons(consultation, today, "ask_proposals"),
+        )
     if proposal_id:
         chosen = find_proposal(consultation.proposals, proposal_id)
         if chosen is None:
             ids = ", ".join(p.id for p in consultation.proposals)
-            return Answer(f"There's no option {proposal_id.upper()} in this consultation. The options are {ids}.", next_step_buttons(consultation, today))
+            return Answer(
+                f"There's no option {proposal_id.upper()} in this consultation. The options are {ids}.",
+                next_step_buttons(consultation, today),
+            )
         return Answer(f"{chosen.title}\n{chosen.description}", next_step_buttons(consultation, today))
     lines = [f"The options for {consultation.title}:"]
     lines += [f"• {proposal.title}: {proposal.description}" for proposal in consultation.proposals]
@@ -128,7 +142,10 @@ def proposal_reference(text: str) -> str | None:
 def documents(consultation: Consultation, today: dt.date, council: Council | None) -> Answer:
     if not consultation.documents:
         contact = contact_line(council)
-        return Answer(f"There are no documents listed for this consultation. {contact}", next_step_buttons(consultation, today, "ask_documents"))
+        return Answer(
+            f"There are no documents listed for this consultation. {contact}",
+            next_step_buttons(consultation, today, "ask_documents"),
+        )
     lines = [f"Documents for {consultation.title}:"]
     lines += [f"• {document.title}: {document.url}" for document in consultation.documents]
     return Answer("\n".join(lines), next_step_buttons(consultation, today, "ask_documents"))
@@ -137,9 +154,14 @@ def documents(consultation: Consultation, today: dt.date, council: Council | Non
 def events(consultation: Consultation, today: dt.date) -> Answer:
     upcoming = [event for event in consultation.events if event.when.date() >= today]
     if not consultation.events:
-        return Answer("There are no events listed for this consultation, but you can still read the documents and give your views here.", next_step_buttons(consultation, today, "ask_events"))
+        return Answer(
+            "There are no events listed for this consultation, but you can still read the documents and give your views here.",
+            next_step_buttons(consultation, today, "ask_events"),
+        )
     if not upcoming:
-        return Answer("All the events for this consultation have now taken place.", next_step_buttons(consultation, today, "ask_events"))
+        return Answer(
+            "All the events for this consultation have now taken place.", next_step_buttons(consultation, today, "ask_events")
+        )
     lines = ["Upcoming events:"] + [f"• {event.title}: {when(event.when)}, {event.where}" for event in upcoming]
     return Answer("\n".join(lines), next_step_buttons(consultation, today, "ask_events"))
 
@@ -149,10 +171,15 @@ def deadline(consultation: Consultation, today: dt.date, in_survey: bool = False
     if status == "open" and in_survey:
         return Answer(f"{consultation.title} is {status_phrase(consultation, today)}.")
     if status == "open":
-        text = (f"{consultation.title} is {status_phrase(consultation, today)}. You can give your views here in a few minutes, "
-                "one question at a time. Would you like to start?")
+        text = (
+            f"{consultation.title} is {status_phrase(consultation, today)}. You can give your views here in a few minutes, "
+            "one question at a time. Would you like to start?"
+        )
         return Answer(text, next_step_buttons(consultation, today, "ask_deadline"))
-    return Answer(f"{consultation.title} {status_phrase(consultation, today)}, so it's no longer taking responses.", next_step_buttons(consultation, today, "ask_deadline"))
+    return Answer(
+        f"{consultation.title} {status_phrase(consultation, today)}, so it's no longer taking responses.",
+        next_step_buttons(consultation, today, "ask_deadline"),
+    )
 
 
 def next_steps(consultation: Consultation, today: dt.date) -> Answer:
@@ -168,26 +195,66 @@ def next_steps(consultation: Consultation, today: dt.date) -> Answer:
 def outcome(consultation: Consultation, today: dt.date) -> Answer:
     if consultation.outcome:
         result = consultation.outcome
-        text = (f"{consultation.title}: we asked, you said, we did (published {long_date(result.published)}).\n"
-                f"You said: {result.you_said}\nWe did: {result.we_did}")
+        text = (
+            f"{consultation.title}: we asked, you said, we did (published {long_date(result.published)}).\n"
+            f"You said: {result.you_said}\nWe did: {result.we_did}"
+        )
         return Answer(text, [{"title": "What's open now?", "payload": "/list_consultations"}])
     if consultation.effective_status(today) == "open":
-        return Answer(f"{consultation.title} is still open, so there's no outcome yet. It's {status_phrase(consultation, today)}.", next_step_buttons(consultation, today))
+        return Answer(
+            f"{consultation.title} is still open, so there's no outcome yet. It's {status_phrase(consultation, today)}.",
+            next_step_buttons(consultation, today),
+        )
     if consultation.decision_expected:
-        return Answer(f"The outcome of {consultation.title} hasn't been published yet. A decision is expected on {long_date(consultation.decision_expected)}.",
-                      [{"title": "What's open now?", "payload": "/list_consultations"}])
-    return Answer(f"The outcome of {consultation.title} hasn't been published yet.", [{"title": "What's open now?", "payload": "/list_consultations"}])
+        return Answer(
+            f"The outcome of {consultation.title} hasn't been published yet. A decision is expected on {long_date(consultation.decision_expected)}.",
+            [{"title": "What's open now?", "payload": "/list_consultations"}],
+        )
+    return Answer(
+        f"The outcome of {consultation.title} hasn't been published yet.",
+        [{"title": "What's open now?", "payload": "/list_consultations"}],
+    )
 
 
 def faqs_list(consultation: Consultation, today: dt.date) -> Answer:
     if not consultation.faqs:
-        return Answer("There are no frequently asked questions for this consultation yet.", next_step_buttons(consultation, today))
+        return Answer(
+            "There are no frequently asked questions for this consultation yet.", next_step_buttons(consultation, today)
+        )
     lines = ["People often ask:"] + [f"• {faq.question}" for faq in consultation.faqs]
     return Answer("\n".join(lines), next_step_buttons(consultation, today))
 
 
-FAQ_STOP = {"will", "the", "a", "an", "be", "is", "are", "what", "how", "do", "does", "i", "you", "it", "to", "of",
-            "there", "about", "and", "my", "can", "in", "on", "for", "this", "that", "any", "so"}
+FAQ_STOP = {
+    "will",
+    "the",
+    "a",
+    "an",
+    "be",
+    "is",
+    "are",
+    "what",
+    "how",
+    "do",
+    "does",
+    "i",
+    "you",
+    "it",
+    "to",
+    "of",
+    "there",
+    "about",
+    "and",
+    "my",
+    "can",
+    "in",
+    "on",
+    "for",
+    "this",
+    "that",
+    "any",
+    "so",
+}
 
 
 def best_faq(consultation: Consultation, question: str) -> Faq | None:
@@ -224,4 +291,7 @@ def councillors(ward: Ward) -> Answer:
         return Answer(f"You're in {ward.name} ward. There's no councillor listed for it at the moment.")
     lines = [f"You're in {ward.name} ward. Your councillor{'s are' if len(ward.councillors) > 1 else ' is'}:"]
     lines += [f"• {c.name} ({c.party}): {c.email}" for c in ward.councillors]
-    return Answer("\n".join(lines), [{"title": f"What's happening in {ward.name}?", "payload": f"what consultations are there in {ward.name}"}])
+    return Answer(
+        "\n".join(lines),
+        [{"title": f"What's happening in {ward.name}?", "payload": f"what consultations are there in {ward.name}"}],
+    )

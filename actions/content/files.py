@@ -50,7 +50,9 @@ def read_yaml(path: Path) -> Any:
         raise ContentError([Problem(source, "", "file not found")])
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ContentError([Problem(source, "", f"file is {size / 1_000_000:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")])
+        raise ContentError(
+            [Problem(source, "", f"file is {size / 1_000_000:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")]
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -106,7 +108,9 @@ def read_bundle(paths: list[str | Path], known_wards: set[str]) -> ContentBundle
             except ContentError as error:
                 problems.extend(error.problems)
     if len(council_sources) > 1:
-        problems.append(Problem(council_sources[1], "", f"a second council file; only one is allowed per load (first: {council_sources[0]})"))
+        problems.append(
+            Problem(council_sources[1], "", f"a second council file; only one is allowed per load (first: {council_sources[0]})")
+        )
     wards = set(known_wards)
     if bundle.council:
         wards |= {ward.slug for ward in bundle.council.wards}
@@ -120,7 +124,9 @@ def read_bundle(paths: list[str | Path], known_wards: set[str]) -> ContentBundle
             problems.extend(error.problems)
             continue
         if consultation.slug in bundle.sources:
-            problems.append(Problem(str(path), "slug", f"duplicate slug {consultation.slug!r} (also in {bundle.sources[consultation.slug]})"))
+            problems.append(
+                Problem(str(path), "slug", f"duplicate slug {consultation.slug!r} (also in {bundle.sources[consultation.slug]})")
+            )
             continue
         bundle.sources[consultation.slug] = str(path)
         bundle.consultations.append(consultation)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .model import (
     DEMOGRAPHIC_QUESTIONS,
@@ -212,8 +213,24 @@ def normalise_sector(raw: str) -> str:
 # --- consultation files ------------------------------------------------------
 
 CONSULTATION_FIELDS = {
-    "slug", "title", "status", "opens", "closes", "wards", "topics", "keywords", "summary", "background",
-    "proposals", "documents", "events", "faqs", "questions", "outcome", "next_steps", "decision_expected",
+    "slug",
+    "title",
+    "status",
+    "opens",
+    "closes",
+    "wards",
+    "topics",
+    "keywords",
+    "summary",
+    "background",
+    "proposals",
+    "documents",
+    "events",
+    "faqs",
+    "questions",
+    "outcome",
+    "next_steps",
+    "decision_expected",
 }
 QUESTION_FIELDS_BY_TYPE = {
     "scale": {"scale"},
@@ -285,12 +302,24 @@ def validate_consultation(doc: Any, source: str, known_wards: set[str] | None = 
         raise ContentError(check.problems)
     assert opens is not None and closes is not None
     return Consultation(
-        slug=slug, title=title, status=status, opens=opens, closes=closes,
-        wards=tuple(wards), topics=tuple(topics), keywords=tuple(keywords),
-        summary=summary, background=background, proposals=tuple(proposals),
-        documents=tuple(documents), events=tuple(events), faqs=tuple(faqs),
-        questions=tuple(questions), next_steps=next_steps,
-        decision_expected=decision_expected, outcome=outcome,
+        slug=slug,
+        title=title,
+        status=status,
+        opens=opens,
+        closes=closes,
+        wards=tuple(wards),
+        topics=tuple(topics),
+        keywords=tuple(keywords),
+        summary=summary,
+        background=background,
+        proposals=tuple(proposals),
+        documents=tuple(documents),
+        events=tuple(events),
+        faqs=tuple(faqs),
+        questions=tuple(questions),
+        next_steps=next_steps,
+        decision_expected=decision_expected,
+        outcome=outcome,
     )
 
 
@@ -497,8 +526,11 @@ def _ward(check: _Checker, item: Any, path: str) -> Ward | None:
         sectors.append(sector)
     councillors = check.records(data, "councillors", path, lambda item, sub: _councillor(check, item, sub))
     return Ward(
-        slug=slug, name=check.text(data, "name", path), postcode_sectors=tuple(sectors),
-        councillors=tuple(councillors), population=population,
+        slug=slug,
+        name=check.text(data, "name", path),
+        postcode_sectors=tuple(sectors),
+        councillors=tuple(councillors),
+        population=population,
     )
 
 

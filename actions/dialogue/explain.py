@@ -16,8 +16,14 @@ from .common import entity, latest_intent, latest_text, resolve_consultation, sa
 from .services import Catalogue, catalogue, in_thread, store
 
 ASPECT_BY_INTENT = {
-    "ask_about": "summary", "ask_deadline": "deadline", "ask_documents": "documents", "ask_events": "events",
-    "ask_proposals": "proposals", "ask_background": "background", "ask_next_steps": "next_steps", "ask_faq": "faq",
+    "ask_about": "summary",
+    "ask_deadline": "deadline",
+    "ask_documents": "documents",
+    "ask_events": "events",
+    "ask_proposals": "proposals",
+    "ask_background": "background",
+    "ask_next_steps": "next_steps",
+    "ask_faq": "faq",
     "ask_outcome": "outcome",
 }
 
@@ -34,7 +40,11 @@ class ActionListConsultations(Action):
         closed = latest_intent(tracker) == "list_closed"
         pool = content.closed_now() if closed else content.open_now()
         kind = "finished" if closed else "open"
-        heading = "These consultations have finished, most recent first:" if closed else "These consultations are open now, closing soonest first:"
+        heading = (
+            "These consultations have finished, most recent first:"
+            if closed
+            else "These consultations are open now, closing soonest first:"
+        )
 
         ward = await _place_in(text, content)
         topic_hits = content.finder.by_topic(text) + [m.consultation for m in content.finder.find(text)]
@@ -50,7 +60,9 @@ class ActionListConsultations(Action):
             where = f" for {ward.name}" if ward else ""
             everything = content.closed_now() if closed else content.open_now()
             if not everything:
-                dispatcher.utter_message(text=f"There are no {kind} consultations at the moment. {explain.contact_line(content.council)}")
+                dispatcher.utter_message(
+                    text=f"There are no {kind} consultations at the moment. {explain.contact_line(content.council)}"
+                )
                 return []
             dispatcher.utter_message(
                 text=f"I couldn't find any {kind} consultations{where} matching that. Would you like to see all {len(everything)} {kind} ones?",
@@ -109,7 +121,11 @@ class ActionExplain(Action):
             answer = explain.outcome(consultation, day)
         else:
             faq = explain.best_faq(consultation, text)
-            answer = explain.Answer(f"{faq.answer}", explain.next_step_buttons(consultation, day)) if faq else explain.no_answer(consultation, day, content.council)
+            answer = (
+                explain.Answer(f"{faq.answer}", explain.next_step_buttons(consultation, day))
+                if faq
+                else explain.no_answer(consultation, day, content.council)
+            )
         say(dispatcher, answer)
         if consultation.effective_status(day) == "open" and not tracker.active_loop.get("name"):
             events.append(SlotSet("offer", f"survey:{consultation.slug}"))
@@ -129,7 +145,12 @@ class ActionExplain(Action):
         if not pool:
             dispatcher.utter_message(text=f"{intro} There are none to show at the moment.")
             return []
-        say(dispatcher, explain.list_consultations(pool, day, f"{intro} {'These are open now:' if aspect != 'outcome' else 'These have finished:'}"))
+        say(
+            dispatcher,
+            explain.list_consultations(
+                pool, day, f"{intro} {'These are open now:' if aspect != 'outcome' else 'These have finished:'}"
+            ),
+        )
         return [SlotSet("listed", [c.slug for c in pool])]
 
 

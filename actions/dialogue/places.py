@@ -31,17 +31,23 @@ class ActionFindCouncillor(Action):
         if postcode:
             ward = await in_thread(store().ward_for_sector, postcode.sector)
             if ward is None:
-                dispatcher.utter_message(text=f"That postcode ({postcode.sector}…) is outside {council_name}, so I can't tell you a councillor there. Your own council's website will list yours.")
+                dispatcher.utter_message(
+                    text=f"That postcode ({postcode.sector}…) is outside {council_name}, so I can't tell you a councillor there. Your own council's website will list yours."
+                )
                 return [SlotSet("awaiting", None)]
             return self._show(dispatcher, ward, tracker)
         ward = content.finder.find_ward(text)
         if ward:
             return self._show(dispatcher, ward, tracker)
         if looks_like_postcode_attempt(text) or tracker.get_slot("awaiting") == "place":
-            dispatcher.utter_message(text=f"Sorry, I couldn't read that as a postcode. Please type your full postcode, for example {POSTCODE_EXAMPLE}, or the name of your ward.")
+            dispatcher.utter_message(
+                text=f"Sorry, I couldn't read that as a postcode. Please type your full postcode, for example {POSTCODE_EXAMPLE}, or the name of your ward."
+            )
             return [SlotSet("awaiting", "place")]
         if latest_intent(tracker) == "inform_place":
-            dispatcher.utter_message(text=f"I couldn't find that place in {council_name}. Please type your postcode, for example {POSTCODE_EXAMPLE}.")
+            dispatcher.utter_message(
+                text=f"I couldn't find that place in {council_name}. Please type your postcode, for example {POSTCODE_EXAMPLE}."
+            )
             return [SlotSet("awaiting", "place")]
         dispatcher.utter_message(text=f"I can find your ward councillor. What's your postcode? For example {POSTCODE_EXAMPLE}.")
         return [SlotSet("awaiting", "place")]
@@ -67,6 +73,11 @@ class ActionPlace(Action):
             if nearby:
                 day = today()
                 ward = content.ward(ward_slug)
-                say(dispatcher, explain.list_consultations(nearby, day, f"Open consultations affecting {ward.name if ward else 'your ward'}:"))
+                say(
+                    dispatcher,
+                    explain.list_consultations(
+                        nearby, day, f"Open consultations affecting {ward.name if ward else 'your ward'}:"
+                    ),
+                )
                 events.append(SlotSet("listed", [c.slug for c in nearby]))
         return events

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,7 +51,9 @@ class Catalogue:
 
     def closed_now(self) -> list[Consultation]:
         day = today()
-        return sorted((c for c in self.consultations if c.effective_status(day) == "closed"), key=lambda c: c.closes, reverse=True)
+        return sorted(
+            (c for c in self.consultations if c.effective_status(day) == "closed"), key=lambda c: c.closes, reverse=True
+        )
 
     def ward(self, slug: str | None) -> Ward | None:
         return next((w for w in self.wards if w.slug == slug), None)

@@ -53,12 +53,14 @@ class ActionPrivacy(Action):
         council = (await catalogue()).council
         name = council.name if council else "The council"
         notice = f" The full privacy notice is at {council.privacy_notice_url}" if council else ""
-        dispatcher.utter_message(text=(
-            f"{name} is responsible for what you tell me. If you respond to a consultation we keep your answers to report "
-            "what people said, and only with your agreement. We don't ask for your name, and we remove names, phone numbers, "
-            "emails and full postcodes from comments before saving them. You can withdraw a response with its reference."
-            f"{notice}"
-        ))
+        dispatcher.utter_message(
+            text=(
+                f"{name} is responsible for what you tell me. If you respond to a consultation we keep your answers to report "
+                "what people said, and only with your agreement. We don't ask for your name, and we remove names, phone numbers, "
+                "emails and full postcodes from comments before saving them. You can withdraw a response with its reference."
+                f"{notice}"
+            )
+        )
         return []
 
 
@@ -88,8 +90,10 @@ class ActionOutOfScope(Action):
 
 def outcome_message(consultation, reference: str) -> str:
     result = consultation.outcome
-    return (f"Update on {consultation.title}, which you responded to (reference {reference}).\n"
-            f"You said: {result.you_said}\nWe did: {result.we_did}")
+    return (
+        f"Update on {consultation.title}, which you responded to (reference {reference}).\n"
+        f"You said: {result.you_said}\nWe did: {result.we_did}"
+    )
 
 
 class ActionNotifyOutcome(Action):

@@ -31,7 +31,7 @@ from ..store.identity import find_reference
 from ..survey.engine import OUTSIDE_DISTRICT, PREFER_NOT, Reply, Survey, new_state
 from ..survey.parsing import normalise
 from ..text.themes import tagger_for
-from .common import latest_intent, latest_text, resolve_consultation, say
+from .common import latest_text, resolve_consultation, say
 from .services import Catalogue, catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
@@ -39,12 +39,44 @@ logger = logging.getLogger(__name__)
 FORM = "survey_form"
 # Questions a resident may ask mid-survey; the form pauses to answer, then asks again.
 INTERRUPTIONS = {
-    "ask_deadline", "ask_documents", "ask_events", "ask_proposals", "ask_background", "ask_next_steps", "ask_faq",
-    "ask_about", "help", "bot_challenge", "privacy", "talk_to_person", "pause_survey", "list_consultations",
-    "list_closed", "ask_outcome", "find_councillor", "out_of_scope", "withdraw_response", "goodbye", "delete_my_data",
+    "ask_deadline",
+    "ask_documents",
+    "ask_events",
+    "ask_proposals",
+    "ask_background",
+    "ask_next_steps",
+    "ask_faq",
+    "ask_about",
+    "help",
+    "bot_challenge",
+    "privacy",
+    "talk_to_person",
+    "pause_survey",
+    "list_consultations",
+    "list_closed",
+    "ask_outcome",
+    "find_councillor",
+    "out_of_scope",
+    "withdraw_response",
+    "goodbye",
+    "delete_my_data",
 }
-PAUSE_WORDS = {"stop", "pause", "later", "not now", "finish later", "do it later", "carry on later", "quit", "exit",
-               "stop please", "can i finish later", "i'll finish later", "ill finish later", "come back later"}
+PAUSE_WORDS = {
+    "stop",
+    "pause",
+    "later",
+    "not now",
+    "finish later",
+    "do it later",
+    "carry on later",
+    "quit",
+    "exit",
+    "stop please",
+    "can i finish later",
+    "i'll finish later",
+    "ill finish later",
+    "come back later",
+}
 MAX_MESSAGE_CHARS = 5000
 
 
@@ -70,7 +102,9 @@ def survey_for(consultation: Consultation, content: Catalogue) -> Survey:
         ward = store().ward_for_sector(sector)
         return ward.slug if ward else None
 
-    return Survey(consultation, content.council, resolve_sector=resolve_sector, theme_tagger=tagger.tags if tagger else (lambda text: []))
+    return Survey(
+        consultation, content.council, resolve_sector=resolve_sector, theme_tagger=tagger.tags if tagger else (lambda text: [])
+    )
 
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
@@ -79,20 +113,32 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
-async def begin_survey(dispatcher: CollectingDispatcher, tracker: Tracker, consultation: Consultation, content: Catalogue,
-                       amend: tuple[str, dict] | None = None) -> list[dict]:
+async def begin_survey(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    consultation: Consultation,
+    content: Catalogue,
+    amend: tuple[str, dict] | None = None,
+) -> list[dict]:
     """Start (or resume) a response for ``consultation``; returns events that activate the survey form."""
     day = today()
     status = consultation.effective_status(day)
     if status != "open":
         answer = explain.outcome(consultation, day)
-        dispatcher.utter_message(text=f"Sorry, {consultation.title} {explain.status_phrase(consultation, day)}, so it can't take responses any more.")
+        dispatcher.utter_message(
+            text=f"Sorry, {consultation.title} {explain.status_phrase(consultation, day)}, so it can't take responses any more."
+        )
         say(dispatcher, answer)
         return [SlotSet("consultation", consultation.slug)]
     current = tracker.get_slot("survey")
     if current and current.get("slug") == consultation.slug and current.get("stage") not in ("done", "declined") and not amend:
         dispatcher.utter_message(text=f"Let's carry on with your response to {consultation.title}.")
-        return [SlotSet("consultation", consultation.slug), SlotSet("survey_answer", None), SlotSet("offer", None), ActiveLoop(FORM)]
+        return [
+            SlotSet("consultation", consultation.slug),
+            SlotSet("survey_answer", None),
+            SlotSet("offer", None),
+            ActiveLoop(FORM),
+        ]
     if amend is None:
         existing = await in_thread(store().submitted_response_for, consultation.slug, channel_of(tracker), tracker.sender_id)
         if existing:
@@ -103,12 +149,20 @@ async def begin_survey(dispatcher: CollectingDispatcher, tracker: Tracker, consu
             )
             return [SlotSet("consultation", consultation.slug), SlotSet("offer", f"amend:{consultation.slug}")]
     demographics = content.council.demographics if content.council else ("postcode", "age_band")
-    state = new_state(consultation, demographics, amend_reference=amend[0] if amend else None, previous_answers=amend[1] if amend else None)
+    state = new_state(
+        consultation, demographics, amend_reference=amend[0] if amend else None, previous_answers=amend[1] if amend else None
+    )
     if amend:
         state["return_to_review"] = True
-    intro = f"Great, let's start your response to {consultation.title}. It has {len(consultation.questions)} questions and takes a few minutes. You can say \"stop\" at any time to finish later."
+    intro = f'Great, let\'s start your response to {consultation.title}. It has {len(consultation.questions)} questions and takes a few minutes. You can say "stop" at any time to finish later.'
     dispatcher.utter_message(text=intro)
-    return [SlotSet("consultation", consultation.slug), SlotSet("survey", state), SlotSet("survey_answer", None), SlotSet("offer", None), ActiveLoop(FORM)]
+    return [
+        SlotSet("consultation", consultation.slug),
+        SlotSet("survey", state),
+        SlotSet("survey_answer", None),
+        SlotSet("offer", None),
+        ActiveLoop(FORM),
+    ]
 
 
 class ActionStartSurvey(Action):
@@ -131,7 +185,8 @@ class ActionStartSurvey(Action):
                 return []
             intro = "I couldn't find an open consultation matching that. " if resolution.named_something_unknown else ""
             dispatcher.utter_message(
-                text=f"{intro}Which consultation would you like to respond to?\n" + "\n".join(f"{n}. {c.title}" for n, c in enumerate(choices, 1)),
+                text=f"{intro}Which consultation would you like to respond to?\n"
+                + "\n".join(f"{n}. {c.title}" for n, c in enumerate(choices, 1)),
                 buttons=[{"title": c.title[:40], "payload": explain.payload("start_response", c.slug)} for c in choices[:5]],
             )
             return [SlotSet("listed", [c.slug for c in choices]), SlotSet("offer", "survey:choose")]
@@ -155,7 +210,9 @@ class ValidateSurveyForm(FormValidationAction):
             return [SlotSet("survey_answer", "ended"), SlotSet("survey", None)]
         text = latest_text(tracker)
         if len(text) > MAX_MESSAGE_CHARS:
-            dispatcher.utter_message(text=f"That message is too long for me ({len(text):,} characters). Please keep it under {MAX_MESSAGE_CHARS:,}: nothing has been saved from it.")
+            dispatcher.utter_message(
+                text=f"That message is too long for me ({len(text):,} characters). Please keep it under {MAX_MESSAGE_CHARS:,}: nothing has been saved from it."
+            )
             return [SlotSet("survey", state), SlotSet("survey_answer", None)]
         survey = survey_for(consultation, content)
         if self._is_interruption(tracker, survey, state, text):
@@ -191,13 +248,19 @@ class ValidateSurveyForm(FormValidationAction):
         try:
             reference = await in_thread(
                 store().submit_response,
-                consultation_slug=state["slug"], channel=channel_of(tracker), sender_id=tracker.sender_id,
-                answers=state["answers"], themes=state["themes"],
+                consultation_slug=state["slug"],
+                channel=channel_of(tracker),
+                sender_id=tracker.sender_id,
+                answers=state["answers"],
+                themes=state["themes"],
                 ward_slug=None if ward in (None, PREFER_NOT) else ward,
                 age_band=None if state.get("age_band") in (None, PREFER_NOT) else state["age_band"],
-                consent_privacy_at=parse(state.get("consent_at")), consent_quote=state.get("quote"),
-                consent_quote_at=parse(state.get("quote_at")), notify_outcome=state.get("notify"),
-                notify_outcome_at=parse(state.get("notify_at")), submission_key=state["key"],
+                consent_privacy_at=parse(state.get("consent_at")),
+                consent_quote=state.get("quote"),
+                consent_quote_at=parse(state.get("quote_at")),
+                notify_outcome=state.get("notify"),
+                notify_outcome_at=parse(state.get("notify_at")),
+                submission_key=state["key"],
                 amend_reference=state.get("amend_reference"),
             )
         except SQLAlchemyError:
@@ -241,7 +304,10 @@ class ActionPauseSurvey(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         dispatcher.utter_message(
             text="OK, I've paused your response. Your answers so far are kept in this conversation. Say \"continue\" when you'd like to carry on.",
-            buttons=[{"title": "Continue", "payload": "/resume_survey"}, {"title": "What's open?", "payload": "/list_consultations"}],
+            buttons=[
+                {"title": "Continue", "payload": "/resume_survey"},
+                {"title": "What's open?", "payload": "/list_consultations"},
+            ],
         )
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("offer", "resume")]
 
@@ -255,8 +321,10 @@ class ActionResumeSurvey(Action):
         content = await catalogue()
         consultation = content.get(state.get("slug")) if state else None
         if not state or consultation is None or state.get("stage") in ("done", "declined"):
-            dispatcher.utter_message(text="You don't have a response in progress. Would you like to see what's open?",
-                                     buttons=[{"title": "What's open?", "payload": "/list_consultations"}])
+            dispatcher.utter_message(
+                text="You don't have a response in progress. Would you like to see what's open?",
+                buttons=[{"title": "What's open?", "payload": "/list_consultations"}],
+            )
             return []
         return await begin_survey(dispatcher, tracker, consultation, content)
 
@@ -283,8 +351,10 @@ class ActionAffirm(Action):
             return await withdraw(dispatcher, tracker, value)
         if kind == "erase_me":
             return await erase_me(dispatcher, tracker)
-        dispatcher.utter_message(text="OK! What would you like to do?", buttons=[
-            {"title": "What's open?", "payload": "/list_consultations"}, {"title": "Help", "payload": "/help"}])
+        dispatcher.utter_message(
+            text="OK! What would you like to do?",
+            buttons=[{"title": "What's open?", "payload": "/list_consultations"}, {"title": "Help", "payload": "/help"}],
+        )
         return [SlotSet("offer", None)]
 
 
@@ -293,8 +363,13 @@ class ActionDeny(Action):
         return "action_deny"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        dispatcher.utter_message(text="No problem. Is there anything else I can help with?", buttons=[
-            {"title": "What's open?", "payload": "/list_consultations"}, {"title": "No, that's all", "payload": "/goodbye"}])
+        dispatcher.utter_message(
+            text="No problem. Is there anything else I can help with?",
+            buttons=[
+                {"title": "What's open?", "payload": "/list_consultations"},
+                {"title": "No, that's all", "payload": "/goodbye"},
+            ],
+        )
         return [SlotSet("offer", None)]
 
 
@@ -311,7 +386,9 @@ class ActionWithdrawResponse(Action):
             return []
         summary = await in_thread(store().response_summary, reference)
         if summary is None or summary["status"] != "submitted":
-            dispatcher.utter_message(text=f"I can't find a submitted response with reference {reference}. Please check it and try again.")
+            dispatcher.utter_message(
+                text=f"I can't find a submitted response with reference {reference}. Please check it and try again."
+            )
             return []
         dispatcher.utter_message(
             text=f"Withdraw response {reference}? Your answers will be deleted and won't be counted. This can't be undone.",
@@ -329,7 +406,7 @@ class ActionDeleteMyData(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         dispatcher.utter_message(
             text="I can delete everything we hold from this chat: any responses you've sent from here (they won't be counted) "
-                 "and this conversation. This can't be undone. Shall I go ahead?",
+            "and this conversation. This can't be undone. Shall I go ahead?",
             buttons=[{"title": "Yes, delete it all", "payload": "yes"}, {"title": "No, keep it", "payload": "no"}],
         )
         return [ActiveLoop(None), SlotSet("offer", "erase_me")]
@@ -346,7 +423,9 @@ async def erase_me(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[d
 async def withdraw(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> list[dict]:
     done = await in_thread(store().withdraw_response, reference)
     if done:
-        dispatcher.utter_message(text=f"Done: response {reference} has been withdrawn and its answers deleted. It won't be counted or included in any report. This conversation will be erased too.")
+        dispatcher.utter_message(
+            text=f"Done: response {reference} has been withdrawn and its answers deleted. It won't be counted or included in any report. This conversation will be erased too."
+        )
         schedule_conversation_erasure(tracker.sender_id)
     else:
         dispatcher.utter_message(text=f"I couldn't find response {reference}.")

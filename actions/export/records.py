@@ -8,8 +8,9 @@ Only submitted responses are included: withdrawn and in-progress ones never.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -79,9 +80,16 @@ def iter_records(store: Store, export_filter: ExportFilter, batch_size: int = BA
         with store.session() as session:
             responses = session.execute(
                 select(
-                    ResponseRow.id, ResponseRow.reference, ResponseRow.submitted_at, ResponseRow.channel,
-                    ResponseRow.ward_slug, ResponseRow.age_band, ResponseRow.consent_quote, ResponseRow.notify_outcome,
-                    ResponseRow.sender_hash, ResponseRow.is_demo,
+                    ResponseRow.id,
+                    ResponseRow.reference,
+                    ResponseRow.submitted_at,
+                    ResponseRow.channel,
+                    ResponseRow.ward_slug,
+                    ResponseRow.age_band,
+                    ResponseRow.consent_quote,
+                    ResponseRow.notify_outcome,
+                    ResponseRow.sender_hash,
+                    ResponseRow.is_demo,
                 )
                 .where(*export_filter.conditions(cid), ResponseRow.id > last_id)
                 .order_by(ResponseRow.id)
@@ -89,8 +97,21 @@ def iter_records(store: Store, export_filter: ExportFilter, batch_size: int = BA
             ).all()
             if not responses:
                 return
-            records = {row.id: ResponseRecord(row.id, row.reference, row.submitted_at, row.channel, row.ward_slug, row.age_band,
-                                              row.consent_quote, row.notify_outcome, row.sender_hash, row.is_demo) for row in responses}
+            records = {
+                row.id: ResponseRecord(
+                    row.id,
+                    row.reference,
+                    row.submitted_at,
+                    row.channel,
+                    row.ward_slug,
+                    row.age_band,
+                    row.consent_quote,
+                    row.notify_outcome,
+                    row.sender_hash,
+                    row.is_demo,
+                )
+                for row in responses
+            }
             answers = session.execute(
                 select(AnswerRow.response_id, QuestionRow.key, AnswerRow.value, AnswerRow.themes)
                 .join(QuestionRow, QuestionRow.id == AnswerRow.question_id)

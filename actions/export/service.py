@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Callable, Iterator
+from typing import IO
 
 from ..store.conversations import sender_ids
 from ..store.identity import hash_sender
@@ -54,8 +55,13 @@ def contact_resolver(store: Store, tracker_url: str) -> Callable[[ResponseRecord
     return contact
 
 
-def export(store: Store, request: ExportRequest, out: IO[bytes], tracker_url: str | None = None,
-           progress: Callable[[Iterator[ResponseRecord], int], Iterator[ResponseRecord]] | None = None) -> int:
+def export(
+    store: Store,
+    request: ExportRequest,
+    out: IO[bytes],
+    tracker_url: str | None = None,
+    progress: Callable[[Iterator[ResponseRecord], int], Iterator[ResponseRecord]] | None = None,
+) -> int:
     """Write the export to ``out``; returns the number of responses written."""
     consultation = load_consultation(store, request.filter.consultation)
     records: Iterator[ResponseRecord] = iter_records(store, request.filter)

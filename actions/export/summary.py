@@ -82,11 +82,13 @@ def question_results(store: Store, consultation: Consultation, export_filter: Ex
                 if value:
                     firsts[value[0]] += count
             averages = [(option, round(positions[option] / answered, 2) if answered else 0.0) for option in question.options]
-            results.append(QuestionResult(question, averages, answered, skipped, "average rank (1 = most important)", dict(firsts)))
+            results.append(
+                QuestionResult(question, averages, answered, skipped, "average rank (1 = most important)", dict(firsts))
+            )
             continue
         tally: Counter = Counter()
         for value, count in values:
-            for label in (value if isinstance(value, list) else [value]):
+            for label in value if isinstance(value, list) else [value]:
                 if label is not None:
                     tally[label] += count
         results.append(QuestionResult(question, [(label, tally.get(label, 0)) for label in _labels(question)], answered, skipped))
@@ -154,8 +156,9 @@ class Comment:
     themes: list[str]
 
 
-def comments(store: Store, export_filter: ExportFilter, question_id: str, theme: str | None = None,
-             limit: int = 50) -> tuple[list[Comment], int, Counter]:
+def comments(
+    store: Store, export_filter: ExportFilter, question_id: str, theme: str | None = None, limit: int = 50
+) -> tuple[list[Comment], int, Counter]:
     """Newest comments for a question (optionally with one theme), the total, and a count per theme."""
     cid = consultation_id(store, export_filter.consultation)
     with store.session() as session:

@@ -21,7 +21,8 @@ import csv
 import datetime as dt
 import io
 import json
-from typing import IO, Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
 from ..content.model import Consultation, Question
 from .records import ResponseRecord
@@ -74,8 +75,15 @@ def _cell(value: Any) -> Any:
 
 
 def wide_row(record: ResponseRecord, consultation: Consultation, contact: Callable[[ResponseRecord], str] | None) -> list[Any]:
-    row: list[Any] = [record.reference, iso_utc(record.submitted_at), record.channel, record.ward or "", record.age_band or "",
-                      yes_no(record.consent_quote), yes_no(record.notify_outcome)]
+    row: list[Any] = [
+        record.reference,
+        iso_utc(record.submitted_at),
+        record.channel,
+        record.ward or "",
+        record.age_band or "",
+        yes_no(record.consent_quote),
+        yes_no(record.notify_outcome),
+    ]
     if contact is not None:
         row += [record.channel if record.notify_outcome else "", contact(record) if record.notify_outcome else ""]
     for question in consultation.questions:
@@ -112,7 +120,19 @@ def long_rows(record: ResponseRecord, consultation: Consultation) -> Iterator[li
             yield base + [question.id, question.type, value, "", themes, "no"]
 
 
-LONG_HEADER = ["reference", "submitted_at", "channel", "ward", "age_band", "question", "question_type", "value", "rank", "themes", "skipped"]
+LONG_HEADER = [
+    "reference",
+    "submitted_at",
+    "channel",
+    "ward",
+    "age_band",
+    "question",
+    "question_type",
+    "value",
+    "rank",
+    "themes",
+    "skipped",
+]
 
 
 def write_csv(out: IO[bytes], rows: Iterable[list[Any]], header: list[str]) -> int:
@@ -155,24 +175,43 @@ def write_xlsx(out: IO[bytes], rows: Iterable[list[Any]], header: list[str], tit
 
 def json_record(record: ResponseRecord, consultation: Consultation, contact: Callable[[ResponseRecord], str] | None) -> dict:
     item: dict[str, Any] = {
-        "reference": record.reference, "submitted_at": iso_utc(record.submitted_at), "channel": record.channel,
-        "ward": record.ward, "age_band": record.age_band,
+        "reference": record.reference,
+        "submitted_at": iso_utc(record.submitted_at),
+        "channel": record.channel,
+        "ward": record.ward,
+        "age_band": record.age_band,
         "consent": {"quote_anonymously": record.consent_quote, "notify_outcome": record.notify_outcome},
         "answers": {q.id: record.answers.get(q.id) for q in consultation.questions},
         "themes": {q.id: record.themes.get(q.id, []) for q in consultation.questions if q.type == "text"},
-        "flat": dict(zip(wide_header(consultation, False)[len(BASE_COLUMNS):], wide_row(record, consultation, None)[len(BASE_COLUMNS):])),
+        "flat": dict(
+            zip(
+                wide_header(consultation, False)[len(BASE_COLUMNS) :],
+                wide_row(record, consultation, None)[len(BASE_COLUMNS) :],
+                strict=True,
+            )
+        ),
     }
     if contact is not None:
         item["contact"] = {"channel": record.channel, "id": contact(record)} if record.notify_outcome else None
     return item
 
 
-def write_json(out: IO[bytes], records: Iterable[ResponseRecord], consultation: Consultation,
-               contact: Callable[[ResponseRecord], str] | None, lines: bool) -> int:
+def write_json(
+    out: IO[bytes],
+    records: Iterable[ResponseRecord],
+    consultation: Consultation,
+    contact: Callable[[ResponseRecord], str] | None,
+    lines: bool,
+) -> int:
     count = 0
     if not lines:
-        meta = {"consultation": consultation.slug, "title": consultation.title,
-                "questions": [{"id": q.id, "type": q.type, "text": q.text, "options": list(q.options)} for q in consultation.questions]}
+        meta = {
+            "consultation": consultation.slug,
+            "title": consultation.title,
+            "questions": [
+                {"id": q.id, "type": q.type, "text": q.text, "options": list(q.options)} for q in consultation.questions
+            ],
+        }
         out.write(b'{"meta": ' + json.dumps(meta, ensure_ascii=False).encode("utf-8") + b', "responses": [\n')
     for record in records:
         encoded = json.dumps(json_record(record, consultation, contact), ensure_ascii=False).encode("utf-8")

@@ -15,7 +15,8 @@ from pathlib import Path
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp_session import get_session, new_session, setup as setup_sessions
+from aiohttp_session import get_session, new_session
+from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from ..export.records import ExportFilter
@@ -50,12 +51,18 @@ async def require_sign_in(request: web.Request, handler):
 async def context(request: web.Request, **values) -> dict:
     store = request.app[STORE_KEY]
     council = await asyncio.to_thread(store.council)
-    return {"user": request.get("user"), "csrf_field": CSRF_FIELD, "csrf_token": await csrf_token(request),
-            "next_path": request.query.get("next", ""),
-            "council_name": council.name if council else "Council", **values}
+    return {
+        "user": request.get("user"),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": await csrf_token(request),
+        "next_path": request.query.get("next", ""),
+        "council_name": council.name if council else "Council",
+        **values,
+    }
 
 
 # --- sign-in ---------------------------------------------------------------------------------------
+
 
 async def login_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("login.html", request, await context(request, title="Sign in", error=None, email=""))
@@ -69,16 +76,24 @@ async def login(request: web.Request) -> web.Response:
     throttle = request.app[THROTTLE_KEY]
     keys = (f"ip:{ip}", f"email:{email}")
     if throttle.locked(*keys):
-        response = aiohttp_jinja2.render_template("login.html", request, await context(
-            request, title="Sign in", email=email, error="Too many failed attempts. Please wait 15 minutes and try again."))
+        response = aiohttp_jinja2.render_template(
+            "login.html",
+            request,
+            await context(
+                request, title="Sign in", email=email, error="Too many failed attempts. Please wait 15 minutes and try again."
+            ),
+        )
         response.set_status(429)
         return response
     await throttle.wait(*keys)
     user = await asyncio.to_thread(authenticate, request.app[STORE_KEY], email, password)
     if user is None:
         throttle.failed(*keys)
-        response = aiohttp_jinja2.render_template("login.html", request, await context(
-            request, title="Sign in", email=email, error="That email and password don't match an account."))
+        response = aiohttp_jinja2.render_template(
+            "login.html",
+            request,
+            await context(request, title="Sign in", email=email, error="That email and password don't match an account."),
+        )
         response.set_status(401)
         return response
     throttle.succeeded(*keys)
@@ -100,6 +115,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 # --- pages ---------------------------------------------------------------------------------------
+
 
 async def consultation_list(request: web.Request) -> web.Response:
     rows = await asyncio.to_thread(request.app[STORE_KEY].overview, today())
@@ -127,8 +143,14 @@ def parse_filter(request: web.Request, slug: str, user: User, known_wards: set[s
             problems.append(f"{name.capitalize()} date {raw!r} is not a date like 2026-11-22: ignored.")
             dates[name] = None
     channel = query.get("channel") or None
-    chosen = {"ward": ward or "all", "since": dates["since"], "until": dates["until"], "channel": channel or "",
-              "theme": query.get("theme") or "", "problems": problems}
+    chosen = {
+        "ward": ward or "all",
+        "since": dates["since"],
+        "until": dates["until"],
+        "channel": channel or "",
+        "theme": query.get("theme") or "",
+        "problems": problems,
+    }
     return ExportFilter(slug, ward=ward, since=dates["since"], until=dates["until"], channel=channel), chosen
 
 
@@ -146,21 +168,43 @@ async def consultation_page(request: web.Request) -> web.Response:
         results = question_results(store, consultation, export_filter)
         text_questions = [q for q in consultation.questions if q.type == "text"]
         comment_sets = {q.id: comments(store, export_filter, q.id, chosen["theme"] or None) for q in text_questions}
-        return results, comment_sets, by_ward(store, export_filter, wards), by_age_band(store, export_filter), by_channel(store, export_filter)
+        return (
+            results,
+            comment_sets,
+            by_ward(store, export_filter, wards),
+            by_age_band(store, export_filter),
+            by_channel(store, export_filter),
+        )
 
     results, comment_sets, ward_rows, age_rows, channel_rows = await asyncio.to_thread(gather)
     charts = {
         result.question.id: bar_chart(f"chart-{result.question.id}", f"{result.question.text} ({result.measure})", result.counts)
-        for result in results if result.counts
+        for result in results
+        if result.counts
     }
     total = sum(row.count for row in ward_rows)
     query = request.query_string
-    return aiohttp_jinja2.render_template("consultation.html", request, await context(
-        request, title=consultation.title, consultation=consultation, results=results, charts=charts, comment_sets=comment_sets,
-        ward_rows=ward_rows, age_rows=age_rows, channel_rows=channel_rows, wards=wards, chosen=chosen, total=total,
-        has_population=any(w.population for w in wards), query=query,
-        ward_chart=bar_chart("chart-wards", "Responses by ward", [(r.label, r.count) for r in ward_rows]),
-    ))
+    return aiohttp_jinja2.render_template(
+        "consultation.html",
+        request,
+        await context(
+            request,
+            title=consultation.title,
+            consultation=consultation,
+            results=results,
+            charts=charts,
+            comment_sets=comment_sets,
+            ward_rows=ward_rows,
+            age_rows=age_rows,
+            channel_rows=channel_rows,
+            wards=wards,
+            chosen=chosen,
+            total=total,
+            has_population=any(w.population for w in wards),
+            query=query,
+            ward_chart=bar_chart("chart-wards", "Responses by ward", [(r.label, r.count) for r in ward_rows]),
+        ),
+    )
 
 
 async def response_page(request: web.Request) -> web.Response:
@@ -170,8 +214,9 @@ async def response_page(request: web.Request) -> web.Response:
     if detail is None or detail["status"] != "submitted":
         raise web.HTTPNotFound(text="No submitted response with that reference.")
     consultation = await asyncio.to_thread(store.consultation, detail["consultation"])
-    return aiohttp_jinja2.render_template("response.html", request, await context(
-        request, title=f"Response {reference}", detail=detail, consultation=consultation))
+    return aiohttp_jinja2.render_template(
+        "response.html", request, await context(request, title=f"Response {reference}", detail=detail, consultation=consultation)
+    )
 
 
 async def export_download(request: web.Request) -> web.StreamResponse:
@@ -191,11 +236,18 @@ async def export_download(request: web.Request) -> web.StreamResponse:
     export_filter, _chosen = parse_filter(request, slug, user, {w.slug for w in wards})
     export_request = ExportRequest(export_filter, format=fmt, layout=layout, include_personal_data=personal)
     settings = request.app[SETTINGS_KEY]
-    buffer = io.BytesIO()  # XLSX needs a seekable file; CSV/JSON could stream, but one code path keeps downloads identical to the CLI
+    buffer = (
+        io.BytesIO()
+    )  # XLSX needs a seekable file; CSV/JSON could stream, but one code path keeps downloads identical to the CLI
     await asyncio.to_thread(export, store, export_request, buffer, settings.tracker_store_url)
     return web.Response(
-        body=buffer.getvalue(), content_type=CONTENT_TYPES[fmt].split(";")[0], charset="utf-8" if fmt != "xlsx" else None,
-        headers={"Content-Disposition": f'attachment; filename="{filename(export_request, today())}"', "Cache-Control": "no-store"},
+        body=buffer.getvalue(),
+        content_type=CONTENT_TYPES[fmt].split(";")[0],
+        charset="utf-8" if fmt != "xlsx" else None,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename(export_request, today())}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -219,10 +271,16 @@ async def demo_page(request: web.Request) -> web.Response:
     council = await asyncio.to_thread(store.council)
     from ..content.explain import contact_line
 
-    response = aiohttp_jinja2.render_template("demo.html", request, {
-        "council_name": council.name if council else "Council", "consultations": consultations,
-        "contact": contact_line(council), "chat_server": settings.chat_server_url,
-    })
+    response = aiohttp_jinja2.render_template(
+        "demo.html",
+        request,
+        {
+            "council_name": council.name if council else "Council",
+            "consultations": consultations,
+            "contact": contact_line(council),
+            "chat_server": settings.chat_server_url,
+        },
+    )
     server = settings.chat_server_url.rstrip("/")
     websocket = server.replace("https://", "wss://").replace("http://", "ws://")
     response.headers["Content-Security-Policy"] = (
@@ -240,10 +298,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store or Store(settings.database_url, settings.sender_hash_salt)
     app[THROTTLE_KEY] = LoginThrottle()
-    setup_sessions(app, EncryptedCookieStorage(
-        settings.portal_secret_key, cookie_name="hys_portal", httponly=True, samesite="Strict",
-        secure=settings.portal_secure_cookies, max_age=SESSION_HOURS * 3600,
-    ))
+    setup_sessions(
+        app,
+        EncryptedCookieStorage(
+            settings.portal_secret_key,
+            cookie_name="hys_portal",
+            httponly=True,
+            samesite="Strict",
+            secure=settings.portal_secure_cookies,
+            max_age=SESSION_HOURS * 3600,
+        ),
+    )
     app.middlewares.extend([csrf_middleware, require_sign_in])
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app.router.add_get("/health", health)

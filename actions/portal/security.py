@@ -29,17 +29,24 @@ async def csrf_middleware(request: web.Request, handler):
     if request.method not in SAFE_METHODS:
         session = await get_session(request)
         expected = session.get("csrf")
-        form = await request.post() if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data") else {}
+        form = (
+            await request.post() if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data") else {}
+        )
         sent = form.get(CSRF_FIELD) or request.headers.get("X-CSRF-Token", "")
         if not expected or not isinstance(sent, str) or not secrets.compare_digest(expected, sent):
-            raise web.HTTPForbidden(text="This form has expired or did not come from this site. Go back, reload the page and try again.")
+            raise web.HTTPForbidden(
+                text="This form has expired or did not come from this site. Go back, reload the page and try again."
+            )
     return await handler(request)
 
 
 @web.middleware
 async def security_headers(request: web.Request, handler):
     response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

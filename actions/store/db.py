@@ -7,9 +7,9 @@ so callers never manage transactions by hand.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -29,7 +29,9 @@ def make_engine(url: str) -> Engine:
         # at a time. In-memory databases need a single shared connection.
         memory = database in ("", ":memory:")
         engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 30},
+            url,
+            future=True,
+            connect_args={"check_same_thread": False, "timeout": 30},
             **({"poolclass": StaticPool} if memory else {"poolclass": QueuePool, "pool_size": 8, "max_overflow": 8}),
         )
 

@@ -30,5 +30,5 @@ def hash_sender(salt: str, channel: str, sender_id: str) -> str:
     """Keyed hash of a channel identity, so the raw phone number or chat id is never stored."""
     if not salt:
         raise ValueError("SENDER_HASH_SALT is not set; refusing to hash sender ids without a secret salt")
-    message = f"{channel}:{sender_id}".encode("utf-8")
+    message = f"{channel}:{sender_id}".encode()
     return hmac.new(salt.encode("utf-8"), message, hashlib.sha256).hexdigest()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,8 +23,8 @@ from .models import (
     CouncillorRow,
     CouncilRow,
     PostcodeSectorRow,
-    QuestionRow,
     ProcessedMessageRow,
+    QuestionRow,
     ReplyMenuRow,
     ResponseRow,
     WardRow,
@@ -90,13 +91,18 @@ class Store:
         row.name, row.code, row.website = council.name, council.code, council.website
         row.privacy_notice_url = council.privacy_notice_url
         row.contact = {
-            "phone": council.contact_phone, "email": council.contact_email,
-            "web": council.contact_web, "hours": council.contact_hours,
+            "phone": council.contact_phone,
+            "email": council.contact_email,
+            "web": council.contact_web,
+            "hours": council.contact_hours,
         }
         row.themes = {theme: list(phrases) for theme, phrases in council.themes.items()}
         row.demographics = list(council.demographics)
         session.add(row)
-        existing = {ward.slug: ward for ward in session.scalars(select(WardRow).options(selectinload(WardRow.councillors), selectinload(WardRow.sectors)))}
+        existing = {
+            ward.slug: ward
+            for ward in session.scalars(select(WardRow).options(selectinload(WardRow.councillors), selectinload(WardRow.sectors)))
+        }
         # Sectors may move between wards, so clear them all first and re-add.
         for ward_row in existing.values():
             ward_row.sectors = []
@@ -115,7 +121,9 @@ class Store:
         document = consultation_document(consultation)
         digest = content_hash(document)
         row = session.scalar(
-            select(ConsultationRow).where(ConsultationRow.slug == consultation.slug).options(selectinload(ConsultationRow.questions))
+            select(ConsultationRow)
+            .where(ConsultationRow.slug == consultation.slug)
+            .options(selectinload(ConsultationRow.questions))
         )
         if row is not None and row.content_hash == digest:
             return "unchanged"
@@ -133,7 +141,11 @@ class Store:
         for key, question_row in list(by_key.items()):
             if key not in wanted:
                 if answered.get(question_row.id):
-                    problems.append(Problem(source, "questions", f"question {key!r} has {answered[question_row.id]} answers and cannot be removed"))
+                    problems.append(
+                        Problem(
+                            source, "questions", f"question {key!r} has {answered[question_row.id]} answers and cannot be removed"
+                        )
+                    )
                 else:
                     row.questions.remove(question_row)
         for position, question in enumerate(consultation.questions):
@@ -142,7 +154,13 @@ class Store:
                 question_row = QuestionRow(key=question.id)
                 row.questions.append(question_row)
             elif question_row.type != question.type and answered.get(question_row.id):
-                problems.append(Problem(source, f"questions[{position}].type", f"cannot change from {question_row.type!r} to {question.type!r}: the question already has answers"))
+                problems.append(
+                    Problem(
+                        source,
+                        f"questions[{position}].type",
+                        f"cannot change from {question_row.type!r} to {question.type!r}: the question already has answers",
+                    )
+                )
             spec = question_document(question)
             question_row.position, question_row.type, question_row.text = position, question.type, question.text
             question_row.required = question.required
@@ -166,9 +184,14 @@ class Store:
                 return None
             contact = row.contact or {}
             return Council(
-                name=row.name, code=row.code, website=row.website, privacy_notice_url=row.privacy_notice_url,
-                contact_phone=contact.get("phone", ""), contact_email=contact.get("email", ""),
-                contact_web=contact.get("web", ""), contact_hours=contact.get("hours", ""),
+                name=row.name,
+                code=row.code,
+                website=row.website,
+                privacy_notice_url=row.privacy_notice_url,
+                contact_phone=contact.get("phone", ""),
+                contact_email=contact.get("email", ""),
+                contact_web=contact.get("web", ""),
+                contact_hours=contact.get("hours", ""),
                 themes={theme: tuple(phrases) for theme, phrases in (row.themes or {}).items()},
                 demographics=tuple(row.demographics if row.demographics is not None else ("postcode", "age_band")),
             )
@@ -186,7 +209,9 @@ class Store:
             if ward_id is None:
                 return None
             row = session.scalar(
-                select(WardRow).where(WardRow.id == ward_id).options(selectinload(WardRow.councillors), selectinload(WardRow.sectors))
+                select(WardRow)
+                .where(WardRow.id == ward_id)
+                .options(selectinload(WardRow.councillors), selectinload(WardRow.sectors))
             )
             return _ward(row)
 
@@ -206,20 +231,28 @@ class Store:
         week_ago = dt.datetime.combine(today - dt.timedelta(days=7), dt.time())
         submitted = ResponseRow.status == "submitted"
         with self.session() as session:
-            totals = dict(session.execute(
-                select(ResponseRow.consultation_id, func.count()).where(submitted).group_by(ResponseRow.consultation_id)
-            ).all())
-            recent = dict(session.execute(
-                select(ResponseRow.consultation_id, func.count())
-                .where(submitted, ResponseRow.submitted_at >= week_ago)
-                .group_by(ResponseRow.consultation_id)
-            ).all())
+            totals = dict(
+                session.execute(
+                    select(ResponseRow.consultation_id, func.count()).where(submitted).group_by(ResponseRow.consultation_id)
+                ).all()
+            )
+            recent = dict(
+                session.execute(
+                    select(ResponseRow.consultation_id, func.count())
+                    .where(submitted, ResponseRow.submitted_at >= week_ago)
+                    .group_by(ResponseRow.consultation_id)
+                ).all()
+            )
             rows = session.scalars(select(ConsultationRow).order_by(ConsultationRow.closes, ConsultationRow.slug)).all()
             return [
                 ConsultationOverview(
-                    slug=row.slug, title=row.title, status=effective_status(row.status, row.opens, row.closes, today),
-                    opens=row.opens, closes=row.closes,
-                    responses=totals.get(row.id, 0), responses_last_7_days=recent.get(row.id, 0),
+                    slug=row.slug,
+                    title=row.title,
+                    status=effective_status(row.status, row.opens, row.closes, today),
+                    opens=row.opens,
+                    closes=row.closes,
+                    responses=totals.get(row.id, 0),
+                    responses_last_7_days=recent.get(row.id, 0),
                 )
                 for row in rows
             ]
@@ -262,11 +295,15 @@ class Store:
             try:
                 with self.session() as session:
                     if submission_key:
-                        existing = session.scalar(select(ResponseRow.reference).where(ResponseRow.submission_key == submission_key))
+                        existing = session.scalar(
+                            select(ResponseRow.reference).where(ResponseRow.submission_key == submission_key)
+                        )
                         if existing:
                             return existing
                     consultation = session.scalar(
-                        select(ConsultationRow).where(ConsultationRow.slug == consultation_slug).options(selectinload(ConsultationRow.questions))
+                        select(ConsultationRow)
+                        .where(ConsultationRow.slug == consultation_slug)
+                        .options(selectinload(ConsultationRow.questions))
                     )
                     if consultation is None:
                         raise LookupError(f"no consultation with slug {consultation_slug!r}")
@@ -278,15 +315,22 @@ class Store:
                     if amend_reference:
                         response = session.scalar(
                             select(ResponseRow).where(
-                                ResponseRow.reference == amend_reference, ResponseRow.sender_hash == sender_hash,
-                                ResponseRow.status == "submitted", ResponseRow.consultation_id == consultation.id,
+                                ResponseRow.reference == amend_reference,
+                                ResponseRow.sender_hash == sender_hash,
+                                ResponseRow.status == "submitted",
+                                ResponseRow.consultation_id == consultation.id,
                             )
                         )
                     if response is None:
                         response = ResponseRow(
-                            consultation_id=consultation.id, reference=new_reference(self.reference_prefix(session)),
-                            status="submitted", channel=channel, sender_hash=sender_hash, is_demo=is_demo,
-                            started_at=now, submitted_at=now,
+                            consultation_id=consultation.id,
+                            reference=new_reference(self.reference_prefix(session)),
+                            status="submitted",
+                            channel=channel,
+                            sender_hash=sender_hash,
+                            is_demo=is_demo,
+                            started_at=now,
+                            submitted_at=now,
                         )
                         session.add(response)
                     else:
@@ -320,7 +364,9 @@ class Store:
             return 0
         with self.session() as session:
             consultation = session.scalar(
-                select(ConsultationRow).where(ConsultationRow.slug == consultation_slug).options(selectinload(ConsultationRow.questions))
+                select(ConsultationRow)
+                .where(ConsultationRow.slug == consultation_slug)
+                .options(selectinload(ConsultationRow.questions))
             )
             if consultation is None:
                 raise LookupError(f"no consultation with slug {consultation_slug!r}")
@@ -332,21 +378,39 @@ class Store:
                 if unknown:
                     raise ValueError(f"unknown question ids for {consultation_slug}: {', '.join(sorted(unknown))}")
                 moment = item["submitted_at"]
-                rows.append({
-                    "consultation_id": consultation.id, "reference": new_reference(prefix), "status": "submitted",
-                    "channel": item["channel"], "sender_hash": hash_sender(self.sender_salt, item["channel"], item["sender_id"]),
-                    "ward_slug": item.get("ward_slug"), "age_band": item.get("age_band"), "consent_privacy_at": moment,
-                    "consent_quote": item.get("consent_quote"), "consent_quote_at": moment if item.get("consent_quote") is not None else None,
-                    "notify_outcome": item.get("notify_outcome"), "notify_outcome_at": moment if item.get("notify_outcome") is not None else None,
-                    "is_demo": item.get("is_demo", False), "started_at": moment, "submitted_at": moment,
-                })
+                rows.append(
+                    {
+                        "consultation_id": consultation.id,
+                        "reference": new_reference(prefix),
+                        "status": "submitted",
+                        "channel": item["channel"],
+                        "sender_hash": hash_sender(self.sender_salt, item["channel"], item["sender_id"]),
+                        "ward_slug": item.get("ward_slug"),
+                        "age_band": item.get("age_band"),
+                        "consent_privacy_at": moment,
+                        "consent_quote": item.get("consent_quote"),
+                        "consent_quote_at": moment if item.get("consent_quote") is not None else None,
+                        "notify_outcome": item.get("notify_outcome"),
+                        "notify_outcome_at": moment if item.get("notify_outcome") is not None else None,
+                        "is_demo": item.get("is_demo", False),
+                        "started_at": moment,
+                        "submitted_at": moment,
+                    }
+                )
             session.execute(ResponseRow.__table__.insert(), rows)
             references = [row["reference"] for row in rows]
-            ids = dict(session.execute(select(ResponseRow.reference, ResponseRow.id).where(ResponseRow.reference.in_(references))).all())
+            ids = dict(
+                session.execute(select(ResponseRow.reference, ResponseRow.id).where(ResponseRow.reference.in_(references))).all()
+            )
             answers = [
-                {"response_id": ids[row["reference"]], "question_id": question_ids[key], "value": value,
-                 "themes": list((item.get("themes") or {}).get(key, []))}
-                for row, item in zip(rows, responses) for key, value in item["answers"].items()
+                {
+                    "response_id": ids[row["reference"]],
+                    "question_id": question_ids[key],
+                    "value": value,
+                    "themes": list((item.get("themes") or {}).get(key, [])),
+                }
+                for row, item in zip(rows, responses, strict=True)
+                for key, value in item["answers"].items()
             ]
             if answers:
                 session.execute(AnswerRow.__table__.insert(), answers)
@@ -357,10 +421,12 @@ class Store:
         with self.session() as session:
             query = select(ResponseRow.id).where(ResponseRow.is_demo.is_(True))
             if consultation_slug:
-                query = query.join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id).where(ConsultationRow.slug == consultation_slug)
+                query = query.join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id).where(
+                    ConsultationRow.slug == consultation_slug
+                )
             ids = list(session.scalars(query))
             for start in range(0, len(ids), 5000):
-                chunk = ids[start:start + 5000]
+                chunk = ids[start : start + 5000]
                 session.execute(delete(AnswerRow).where(AnswerRow.response_id.in_(chunk)))
                 session.execute(delete(ResponseRow).where(ResponseRow.id.in_(chunk)))
         return len(ids)
@@ -372,7 +438,11 @@ class Store:
             reference = session.scalar(
                 select(ResponseRow.reference)
                 .join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
-                .where(ConsultationRow.slug == consultation_slug, ResponseRow.sender_hash == sender_hash, ResponseRow.status == "submitted")
+                .where(
+                    ConsultationRow.slug == consultation_slug,
+                    ResponseRow.sender_hash == sender_hash,
+                    ResponseRow.status == "submitted",
+                )
                 .order_by(ResponseRow.submitted_at.desc())
             )
         if reference is None:
@@ -383,7 +453,9 @@ class Store:
         """Status, consultation, channel and sender hash of a response (no answers)."""
         with self.session() as session:
             row = session.execute(
-                select(ResponseRow.reference, ResponseRow.status, ResponseRow.channel, ResponseRow.sender_hash, ConsultationRow.slug)
+                select(
+                    ResponseRow.reference, ResponseRow.status, ResponseRow.channel, ResponseRow.sender_hash, ConsultationRow.slug
+                )
                 .join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
                 .where(ResponseRow.reference == reference.upper())
             ).first()
@@ -393,22 +465,33 @@ class Store:
         """Everything about one response for the portal: answers, channel, times and consent choices."""
         with self.session() as session:
             row = session.execute(
-                select(ResponseRow, ConsultationRow.slug).join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
+                select(ResponseRow, ConsultationRow.slug)
+                .join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
                 .where(ResponseRow.reference == reference.upper())
             ).first()
             if row is None:
                 return None
             response, slug = row
             answers = session.execute(
-                select(QuestionRow.key, AnswerRow.value, AnswerRow.themes).join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
-                .where(AnswerRow.response_id == response.id).order_by(QuestionRow.position)
+                select(QuestionRow.key, AnswerRow.value, AnswerRow.themes)
+                .join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
+                .where(AnswerRow.response_id == response.id)
+                .order_by(QuestionRow.position)
             ).all()
             return {
-                "reference": response.reference, "status": response.status, "consultation": slug, "channel": response.channel,
-                "submitted_at": response.submitted_at, "amended_at": response.amended_at, "ward": response.ward_slug,
-                "age_band": response.age_band, "consent_privacy_at": response.consent_privacy_at,
-                "consent_quote": response.consent_quote, "consent_quote_at": response.consent_quote_at,
-                "notify_outcome": response.notify_outcome, "notify_outcome_at": response.notify_outcome_at,
+                "reference": response.reference,
+                "status": response.status,
+                "consultation": slug,
+                "channel": response.channel,
+                "submitted_at": response.submitted_at,
+                "amended_at": response.amended_at,
+                "ward": response.ward_slug,
+                "age_band": response.age_band,
+                "consent_privacy_at": response.consent_privacy_at,
+                "consent_quote": response.consent_quote,
+                "consent_quote_at": response.consent_quote_at,
+                "notify_outcome": response.notify_outcome,
+                "notify_outcome_at": response.notify_outcome_at,
                 "is_demo": response.is_demo,
                 "answers": {key: value for key, value, _themes in answers},
                 "themes": {key: themes or [] for key, _value, themes in answers},
@@ -466,9 +549,11 @@ class Store:
         """Withdraw every submitted response from one channel identity ("delete everything you hold about me")."""
         sender_hash = hash_sender(self.sender_salt, channel, sender_id)
         with self.session() as session:
-            references = list(session.scalars(
-                select(ResponseRow.reference).where(ResponseRow.sender_hash == sender_hash, ResponseRow.status == "submitted")
-            ))
+            references = list(
+                session.scalars(
+                    select(ResponseRow.reference).where(ResponseRow.sender_hash == sender_hash, ResponseRow.status == "submitted")
+                )
+            )
         for reference in references:
             self.withdraw_response(reference)
         return references
@@ -479,15 +564,19 @@ class Store:
             if response is None:
                 return None
             rows = session.execute(
-                select(QuestionRow.key, AnswerRow.value).join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
-                .where(AnswerRow.response_id == response.id).order_by(QuestionRow.position)
+                select(QuestionRow.key, AnswerRow.value)
+                .join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
+                .where(AnswerRow.response_id == response.id)
+                .order_by(QuestionRow.position)
             )
             return dict(rows.all())
 
 
 def _ward(row: WardRow) -> Ward:
     return Ward(
-        slug=row.slug, name=row.name, population=row.population,
+        slug=row.slug,
+        name=row.name,
+        population=row.population,
         postcode_sectors=tuple(sorted(sector.sector for sector in row.sectors)),
         councillors=tuple(Councillor(name=c.name, party=c.party, email=c.email) for c in row.councillors),
     )

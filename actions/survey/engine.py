@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..content.model import Consultation, Council, Question
-from ..text.postcodes import find_postcode
 from ..text.moderation import REVIEW_TAG, needs_review
+from ..text.postcodes import find_postcode
 from ..text.redaction import redact
 from .parsing import (
     Parsed,
@@ -37,10 +38,34 @@ STATE_VERSION = 1
 AGE_BANDS = ("Under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75 or over")
 PREFER_NOT = "Prefer not to say"
 OUTSIDE_DISTRICT = "outside-district"
-SUBMIT_WORDS = {"submit", "send", "send it", "yes", "y", "yes please", "confirm", "yes submit", "submit it", "done",
-                "thats right", "that's right", "all correct", "correct", "looks good", "ok", "okay", "yep", "yeah",
-                "go ahead", "yes send it", "submit my response", "send my response"}
-CHANGE_PATTERN = re.compile(r"^(?:change|edit|amend|redo|go back to|back to)?\s*(?:question|q|answer|number|no\.?)?\s*#?(\d{1,2})\s*$")
+SUBMIT_WORDS = {
+    "submit",
+    "send",
+    "send it",
+    "yes",
+    "y",
+    "yes please",
+    "confirm",
+    "yes submit",
+    "submit it",
+    "done",
+    "thats right",
+    "that's right",
+    "all correct",
+    "correct",
+    "looks good",
+    "ok",
+    "okay",
+    "yep",
+    "yeah",
+    "go ahead",
+    "yes send it",
+    "submit my response",
+    "send my response",
+}
+CHANGE_PATTERN = re.compile(
+    r"^(?:change|edit|amend|redo|go back to|back to)?\s*(?:question|q|answer|number|no\.?)?\s*#?(\d{1,2})\s*$"
+)
 
 
 @dataclass
@@ -55,22 +80,45 @@ class Step:
 
     state: dict
     replies: list[Reply] = field(default_factory=list)
-    submit: bool = False       # the caller must now save the response
-    finished: bool = False     # the survey is over (submitted or declined)
+    submit: bool = False  # the caller must now save the response
+    finished: bool = False  # the survey is over (submitted or declined)
 
 
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def new_state(consultation: Consultation, demographics: tuple[str, ...] = ("postcode", "age_band"),
-              amend_reference: str | None = None, previous_answers: dict | None = None) -> dict:
+def new_state(
+    consultation: Consultation,
+    demographics: tuple[str, ...] = ("postcode", "age_band"),
+    amend_reference: str | None = None,
+    previous_answers: dict | None = None,
+) -> dict:
     return {
-        "v": STATE_VERSION, "slug": consultation.slug, "title": consultation.title, "key": uuid.uuid4().hex,
-        "stage": "consent", "index": 0, "answers": dict(previous_answers or {}), "themes": {}, "attempts": 0,
-        "partial": [], "hint": "", "consent_at": None, "quote": None, "quote_at": None, "notify": None,
-        "notify_at": None, "ward": None, "age_band": None, "demographics": list(demographics), "return_to_review": False,
-        "reference": None, "amend_reference": amend_reference, "save_failed": False, "redacted_notice": False,
+        "v": STATE_VERSION,
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "key": uuid.uuid4().hex,
+        "stage": "consent",
+        "index": 0,
+        "answers": dict(previous_answers or {}),
+        "themes": {},
+        "attempts": 0,
+        "partial": [],
+        "hint": "",
+        "consent_at": None,
+        "quote": None,
+        "quote_at": None,
+        "notify": None,
+        "notify_at": None,
+        "ward": None,
+        "age_band": None,
+        "demographics": list(demographics),
+        "return_to_review": False,
+        "reference": None,
+        "amend_reference": amend_reference,
+        "save_failed": False,
+        "redacted_notice": False,
     }
 
 
@@ -81,9 +129,13 @@ def yes_no_buttons() -> list[dict]:
 class Survey:
     """Drives one response for one consultation."""
 
-    def __init__(self, consultation: Consultation, council: Council | None,
-                 resolve_sector: Callable[[str], str | None] = lambda sector: None,
-                 theme_tagger: Callable[[str], list[str]] = lambda text: []):
+    def __init__(
+        self,
+        consultation: Consultation,
+        council: Council | None,
+        resolve_sector: Callable[[str], str | None] = lambda sector: None,
+        theme_tagger: Callable[[str], list[str]] = lambda text: [],
+    ):
         self.consultation = consultation
         self.council = council
         self.resolve_sector = resolve_sector
@@ -103,19 +155,35 @@ class Survey:
                 return Reply(hint + f"Do you agree to go ahead with your response{notice}?", buttons)
             return Reply(hint + self.privacy_statement(), buttons)
         if stage == "quote":
-            return Reply(hint + "Thank you. May we quote your comments, without your name, in the published consultation report?", yes_no_buttons())
+            return Reply(
+                hint + "Thank you. May we quote your comments, without your name, in the published consultation report?",
+                yes_no_buttons(),
+            )
         if stage == "notify":
-            return Reply(hint + "Would you like us to send you the outcome here, on this chat, when the council publishes it?", yes_no_buttons())
+            return Reply(
+                hint + "Would you like us to send you the outcome here, on this chat, when the council publishes it?",
+                yes_no_buttons(),
+            )
         if stage == "question":
             return self.question_prompt(state, hint)
         if stage == "postcode":
-            return Reply(hint + "Nearly done. What's your postcode? We only use it to see which ward you live in, and we keep only the first part (like MB3 4). You can say \"skip\".",
-                         [{"title": "Skip", "payload": "skip"}])
+            return Reply(
+                hint
+                + 'Nearly done. What\'s your postcode? We only use it to see which ward you live in, and we keep only the first part (like MB3 4). You can say "skip".',
+                [{"title": "Skip", "payload": "skip"}],
+            )
         if stage == "age":
             buttons = [{"title": band, "payload": band} for band in (*AGE_BANDS, PREFER_NOT)]
-            return Reply(hint + "Which age group are you in? This helps us check we've heard from everyone. You can say \"prefer not to say\".", buttons)
+            return Reply(
+                hint
+                + 'Which age group are you in? This helps us check we\'ve heard from everyone. You can say "prefer not to say".',
+                buttons,
+            )
         if stage == "review":
-            return Reply(hint + self.review_text(state), [{"title": "Submit", "payload": "submit"}, {"title": "Change an answer", "payload": "change"}])
+            return Reply(
+                hint + self.review_text(state),
+                [{"title": "Submit", "payload": "submit"}, {"title": "Change an answer", "payload": "change"}],
+            )
         if stage == "change":
             return Reply(hint + f"Which answer would you like to change? Reply with its number, from 1 to {len(self.questions)}.")
         return Reply("")
@@ -126,7 +194,7 @@ class Survey:
         notice = f" Full privacy notice: {council.privacy_notice_url}" if council else ""
         return (
             f"Before we start: {name} is responsible for the information you give here. We keep your answers to "
-            f"report what people said about \"{self.consultation.title}\", for up to 12 months after the decision, "
+            f'report what people said about "{self.consultation.title}", for up to 12 months after the decision, '
             "and then keep only anonymous totals. We don't ask your name. If you type a name, phone number, email "
             f"or full postcode in a comment, we remove it before saving.{notice}\n\nDo you agree to go ahead?"
         )
@@ -136,7 +204,7 @@ class Survey:
         total = len(self.questions)
         header = f"Question {state['index'] + 1} of {total}"
         if not question.required:
-            header += " (optional: you can say \"skip\")"
+            header += ' (optional: you can say "skip")'
         lines = [hint + f"{header}\n{question.text}"]
         buttons: list[dict] = []
         options = options_for(question)
@@ -148,7 +216,11 @@ class Survey:
         elif question.type == "multi":
             limit = question.max_choices or len(options)
             lines.append(numbered(options))
-            lines.append(f"Reply with the numbers of up to {limit}, like \"1 and 3\"." if limit < len(options) else "Reply with the numbers of any that apply, like \"1 and 3\".")
+            lines.append(
+                f'Reply with the numbers of up to {limit}, like "1 and 3".'
+                if limit < len(options)
+                else 'Reply with the numbers of any that apply, like "1 and 3".'
+            )
         elif question.type == "rank":
             partial = state.get("partial") or []
             lines.append(numbered(options))
@@ -157,7 +229,9 @@ class Survey:
                 lines.append(f"So far: {done}. Which comes next?")
             else:
                 example = " ".join(str(n) for n in range(1, len(options) + 1))
-                lines.append(f"Reply with the numbers in order, most important first, like \"{example}\". Or just tell me the most important one.")
+                lines.append(
+                    f'Reply with the numbers in order, most important first, like "{example}". Or just tell me the most important one.'
+                )
         elif question.type == "number":
             if question.min is not None and question.max is not None:
                 lines.append(f"Reply with a number from {_show(question.min)} to {_show(question.max)}.")
@@ -170,8 +244,10 @@ class Survey:
     def review_text(self, state: dict) -> str:
         lines = ["Here's a summary of your answers:"]
         for number, question in enumerate(self.questions, start=1):
-            lines.append(f"{number}. {_shorten(question.text, 70)}\n   → {display_answer(state['answers'].get(question.id), question)}")
-        lines.append("\nReply \"submit\" to send your response, or \"change\" and a number (like \"change 2\") to change an answer.")
+            lines.append(
+                f"{number}. {_shorten(question.text, 70)}\n   → {display_answer(state['answers'].get(question.id), question)}"
+            )
+        lines.append('\nReply "submit" to send your response, or "change" and a number (like "change 2") to change an answer.')
         return "\n".join(lines)
 
     # --- handling answers ----------------------------------------------------
@@ -188,7 +264,15 @@ class Survey:
             return self._retry(state, "Please reply yes if you agree, or no if you'd rather not take part.")
         if answer.value == "No":
             state["stage"] = "declined"
-            return Step(state, [Reply("No problem: nothing has been saved. You can still ask me about the consultation, or come back any time.")], finished=True)
+            return Step(
+                state,
+                [
+                    Reply(
+                        "No problem: nothing has been saved. You can still ask me about the consultation, or come back any time."
+                    )
+                ],
+                finished=True,
+            )
         state["consent_at"] = now_iso()
         return self._advance(state, "quote")
 
@@ -231,7 +315,11 @@ class Survey:
         if question.type == "text":
             redacted = redact(value)
             if redacted != value:
-                replies.append(Reply("I've removed personal details (like names, phone numbers or email addresses) from your comment before saving it."))
+                replies.append(
+                    Reply(
+                        "I've removed personal details (like names, phone numbers or email addresses) from your comment before saving it."
+                    )
+                )
             value = redacted
             themes = list(self.theme_tagger(value))
             if needs_review(value):
@@ -264,14 +352,14 @@ class Survey:
         else:
             match = find_postcode(text)
             if match is None:
-                return self._retry(state, "I couldn't read that as a postcode. Please type it like MB3 4AB, or say \"skip\".")
+                return self._retry(state, 'I couldn\'t read that as a postcode. Please type it like MB3 4AB, or say "skip".')
             state["ward"] = self.resolve_sector(match.sector) or OUTSIDE_DISTRICT
         return self._advance(state, self._after_questions(state))
 
     def _on_age(self, state: dict, text: str) -> Step:
         band = parse_age_band(text)
         if band is None:
-            return self._retry(state, f"Please choose an age group (1 to {len(AGE_BANDS)}), or say \"prefer not to say\".")
+            return self._retry(state, f'Please choose an age group (1 to {len(AGE_BANDS)}), or say "prefer not to say".')
         state["age_band"] = band
         return self._advance(state, "review")
 
@@ -287,7 +375,7 @@ class Survey:
         direct = self._direct_change(state, text)
         if direct:
             return direct
-        return self._retry(state, "Reply \"submit\" to send your response, or \"change\" and a question number to change an answer.")
+        return self._retry(state, 'Reply "submit" to send your response, or "change" and a question number to change an answer.')
 
     def _on_change(self, state: dict, text: str) -> Step:
         wanted = normalise(text)
@@ -296,7 +384,7 @@ class Survey:
             return self._start_change(state, int(change.group(1)))
         if wanted in SUBMIT_WORDS:
             return Step(state, submit=True)
-        return self._retry(state, f"Please reply with a question number from 1 to {len(self.questions)}, or \"submit\".")
+        return self._retry(state, f'Please reply with a question number from 1 to {len(self.questions)}, or "submit".')
 
     def _start_change(self, state: dict, number: int) -> Step:
         if not 1 <= number <= len(self.questions):
@@ -317,7 +405,7 @@ class Survey:
             return None
         question, value = candidates[0]
         state["answers"][question.id] = value
-        return self._advance(state, "review", [Reply(f"Changed: \"{_shorten(question.text, 60)}\" is now \"{value}\".")])
+        return self._advance(state, "review", [Reply(f'Changed: "{_shorten(question.text, 60)}" is now "{value}".')])
 
     # --- outcomes --------------------------------------------------------------
 
@@ -330,13 +418,22 @@ class Survey:
             "Keep it if you want to change or withdraw your response later.\n\n"
             f"The consultation closes on {closes}. {next_steps}"
         )
-        return Step(state, [Reply(text, [{"title": "What else is open?", "payload": "what consultations are open"}])], finished=True)
+        return Step(
+            state, [Reply(text, [{"title": "What else is open?", "payload": "what consultations are open"}])], finished=True
+        )
 
     def save_failed(self, state: dict) -> Step:
         state = dict(state, save_failed=True)
-        return Step(state, [Reply("Sorry, I couldn't save your response just now because of a technical problem. "
-                                  "Your answers are kept: reply \"submit\" in a minute to try again.",
-                                  [{"title": "Try again", "payload": "submit"}])])
+        return Step(
+            state,
+            [
+                Reply(
+                    "Sorry, I couldn't save your response just now because of a technical problem. "
+                    'Your answers are kept: reply "submit" in a minute to try again.',
+                    [{"title": "Try again", "payload": "submit"}],
+                )
+            ],
+        )
 
     def _advance(self, state: dict, stage: str, replies: list[Reply] | None = None) -> Step:
         state["stage"], state["attempts"] = stage, 0
@@ -346,7 +443,7 @@ class Survey:
         state["attempts"] = state.get("attempts", 0) + 1
         if state["attempts"] >= 2 and question is not None:
             if not question.required:
-                hint += " Or say \"skip\" to move on."
+                hint += ' Or say "skip" to move on.'
             options = options_for(question)
             if options and question.type in ("scale", "choice", "multi", "rank", "yesno"):
                 hint += f"\nThe options are:\n{numbered(options)}\nYou can reply with just the number."
@@ -361,7 +458,11 @@ def parse_age_band(text: str) -> str | None:
     for band in (*AGE_BANDS, PREFER_NOT):
         if wanted == normalise(band):
             return band
-    if re.fullmatch(r"\d{1,2}", wanted) and 1 <= int(wanted) <= len(AGE_BANDS) + 1 and not re.search(r"\b(i'm|im|age|aged|years)\b", wanted):
+    if (
+        re.fullmatch(r"\d{1,2}", wanted)
+        and 1 <= int(wanted) <= len(AGE_BANDS) + 1
+        and not re.search(r"\b(i'm|im|age|aged|years)\b", wanted)
+    ):
         return (*AGE_BANDS, PREFER_NOT)[int(wanted) - 1]
     age = re.search(r"\b(\d{1,3})\b", wanted)
     if age and re.search(r"(i'm|im|i am|age|aged|years|yrs|old)", wanted) or (age and int(age.group(1)) > 9):
@@ -387,7 +488,9 @@ def display_answer(value: Any, question: Question) -> str:
 
 def _agree_to_yes(text: str) -> str:
     wanted = normalise(text)
-    return "yes" if wanted in {"i agree", "agree", "yes i agree", "ok go ahead", "go ahead", "fine", "accept", "i accept"} else text
+    return (
+        "yes" if wanted in {"i agree", "agree", "yes i agree", "ok go ahead", "go ahead", "fine", "accept", "i accept"} else text
+    )
 
 
 def _shorten(text: str, limit: int) -> str:

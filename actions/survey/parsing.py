@@ -19,55 +19,301 @@ from rapidfuzz import fuzz
 from ..content.model import DONT_KNOW, SCALES, Question
 
 SKIP_PHRASES = {
-    "skip", "skip it", "skip this", "skip this one", "skip question", "pass", "no comment", "no comments", "next",
-    "next question", "n/a", "na", "prefer not to say", "rather not say", "id rather not say", "i'd rather not say",
-    "prefer not to answer", "rather not answer", "no answer", "none", "nothing", "nothing to add", "not applicable",
-    "nothing else", "no thanks", "no thank you", "dont want to answer", "don't want to answer",
+    "skip",
+    "skip it",
+    "skip this",
+    "skip this one",
+    "skip question",
+    "pass",
+    "no comment",
+    "no comments",
+    "next",
+    "next question",
+    "n/a",
+    "na",
+    "prefer not to say",
+    "rather not say",
+    "id rather not say",
+    "i'd rather not say",
+    "prefer not to answer",
+    "rather not answer",
+    "no answer",
+    "none",
+    "nothing",
+    "nothing to add",
+    "not applicable",
+    "nothing else",
+    "no thanks",
+    "no thank you",
+    "dont want to answer",
+    "don't want to answer",
 }
 DONT_KNOW_PHRASES = {
-    "dont know", "don't know", "do not know", "not sure", "unsure", "dunno", "no idea", "cant say", "can't say",
-    "not certain", "i dont know", "i don't know", "im not sure", "i'm not sure", "dk", "idk",
+    "dont know",
+    "don't know",
+    "do not know",
+    "not sure",
+    "unsure",
+    "dunno",
+    "no idea",
+    "cant say",
+    "can't say",
+    "not certain",
+    "i dont know",
+    "i don't know",
+    "im not sure",
+    "i'm not sure",
+    "dk",
+    "idk",
 }
-YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "ya", "yes please", "sure", "of course", "definitely", "absolutely",
-             "i do", "i have", "i would", "i am", "correct", "true", "aye", "certainly", "ok", "okay", "yes i do",
-             "yes i have", "yes i would", "probably yes"}
-NO_WORDS = {"no", "n", "nope", "nah", "no thanks", "never", "i dont", "i don't", "i do not", "i havent", "i haven't",
-            "i have not", "i wouldnt", "i wouldn't", "not really", "false", "no i dont", "no i don't", "no i havent",
-            "no i haven't", "i'm not", "im not", "no never", "definitely not", "not at all"}
-ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
-            "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9, "9th": 9,
-            "tenth": 10, "10th": 10, "last": -1}
-NUMBER_WORDS = {"zero": 0, "none": 0, "nil": 0, "no": 0, "one": 1, "once": 1, "two": 2, "twice": 2, "three": 3,
-                "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-                "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-                "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-                "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12}
-FILLER_WORDS = {"the", "a", "an", "one", "i", "id", "i'd", "like", "choose", "pick", "prefer", "want", "would",
-                "please", "think", "option", "number", "go", "for", "with", "it", "its", "it's", "that", "is",
-                "my", "answer", "say", "probably", "maybe", "guess", "ones", "and", "of", "them", "to", "be", "im", "i'm"}
+YES_WORDS = {
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "ya",
+    "yes please",
+    "sure",
+    "of course",
+    "definitely",
+    "absolutely",
+    "i do",
+    "i have",
+    "i would",
+    "i am",
+    "correct",
+    "true",
+    "aye",
+    "certainly",
+    "ok",
+    "okay",
+    "yes i do",
+    "yes i have",
+    "yes i would",
+    "probably yes",
+}
+NO_WORDS = {
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "no thanks",
+    "never",
+    "i dont",
+    "i don't",
+    "i do not",
+    "i havent",
+    "i haven't",
+    "i have not",
+    "i wouldnt",
+    "i wouldn't",
+    "not really",
+    "false",
+    "no i dont",
+    "no i don't",
+    "no i havent",
+    "no i haven't",
+    "i'm not",
+    "im not",
+    "no never",
+    "definitely not",
+    "not at all",
+}
+ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "6th": 6,
+    "seventh": 7,
+    "7th": 7,
+    "eighth": 8,
+    "8th": 8,
+    "ninth": 9,
+    "9th": 9,
+    "tenth": 10,
+    "10th": 10,
+    "last": -1,
+}
+NUMBER_WORDS = {
+    "zero": 0,
+    "none": 0,
+    "nil": 0,
+    "no": 0,
+    "one": 1,
+    "once": 1,
+    "two": 2,
+    "twice": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+}
+FILLER_WORDS = {
+    "the",
+    "a",
+    "an",
+    "one",
+    "i",
+    "id",
+    "i'd",
+    "like",
+    "choose",
+    "pick",
+    "prefer",
+    "want",
+    "would",
+    "please",
+    "think",
+    "option",
+    "number",
+    "go",
+    "for",
+    "with",
+    "it",
+    "its",
+    "it's",
+    "that",
+    "is",
+    "my",
+    "answer",
+    "say",
+    "probably",
+    "maybe",
+    "guess",
+    "ones",
+    "and",
+    "of",
+    "them",
+    "to",
+    "be",
+    "im",
+    "i'm",
+}
 
 # Common ways of saying each scale point, by scale. Checked after exact labels.
 SCALE_VARIANTS: dict[str, dict[str, int]] = {
     "agree5": {
-        "strongly agree": 0, "totally agree": 0, "completely agree": 0, "fully agree": 0, "agree strongly": 0,
-        "definitely agree": 0, "very much agree": 0, "love it": 0, "agree": 1, "i agree": 1, "mostly agree": 1,
-        "somewhat agree": 1, "agree a bit": 1, "tend to agree": 1, "neither": 2, "neutral": 2, "no opinion": 2,
-        "in the middle": 2, "not bothered": 2, "dont mind": 2, "don't mind": 2, "indifferent": 2, "meh": 2,
-        "disagree": 3, "i disagree": 3, "dont agree": 3, "don't agree": 3, "do not agree": 3, "not agree": 3,
-        "tend to disagree": 3, "somewhat disagree": 3, "mostly disagree": 3, "strongly disagree": 4,
-        "totally disagree": 4, "completely disagree": 4, "disagree strongly": 4, "definitely disagree": 4,
-        "hate it": 4, "strongly against": 4, "totally against": 4, "really dont agree": 4, "really don't agree": 4,
+        "strongly agree": 0,
+        "totally agree": 0,
+        "completely agree": 0,
+        "fully agree": 0,
+        "agree strongly": 0,
+        "definitely agree": 0,
+        "very much agree": 0,
+        "love it": 0,
+        "agree": 1,
+        "i agree": 1,
+        "mostly agree": 1,
+        "somewhat agree": 1,
+        "agree a bit": 1,
+        "tend to agree": 1,
+        "neither": 2,
+        "neutral": 2,
+        "no opinion": 2,
+        "in the middle": 2,
+        "not bothered": 2,
+        "dont mind": 2,
+        "don't mind": 2,
+        "indifferent": 2,
+        "meh": 2,
+        "disagree": 3,
+        "i disagree": 3,
+        "dont agree": 3,
+        "don't agree": 3,
+        "do not agree": 3,
+        "not agree": 3,
+        "tend to disagree": 3,
+        "somewhat disagree": 3,
+        "mostly disagree": 3,
+        "strongly disagree": 4,
+        "totally disagree": 4,
+        "completely disagree": 4,
+        "disagree strongly": 4,
+        "definitely disagree": 4,
+        "hate it": 4,
+        "strongly against": 4,
+        "totally against": 4,
+        "really dont agree": 4,
+        "really don't agree": 4,
     },
     "satisfied5": {
-        "very satisfied": 0, "very happy": 0, "extremely satisfied": 0, "satisfied": 1, "happy": 1, "fairly satisfied": 1,
-        "quite happy": 1, "neither": 2, "neutral": 2, "ok": 2, "okay": 2, "fine": 2, "dissatisfied": 3,
-        "unsatisfied": 3, "not satisfied": 3, "unhappy": 3, "not happy": 3, "very dissatisfied": 4,
-        "very unsatisfied": 4, "very unhappy": 4, "extremely dissatisfied": 4, "terrible": 4, "awful": 4,
+        "very satisfied": 0,
+        "very happy": 0,
+        "extremely satisfied": 0,
+        "satisfied": 1,
+        "happy": 1,
+        "fairly satisfied": 1,
+        "quite happy": 1,
+        "neither": 2,
+        "neutral": 2,
+        "ok": 2,
+        "okay": 2,
+        "fine": 2,
+        "dissatisfied": 3,
+        "unsatisfied": 3,
+        "not satisfied": 3,
+        "unhappy": 3,
+        "not happy": 3,
+        "very dissatisfied": 4,
+        "very unsatisfied": 4,
+        "very unhappy": 4,
+        "extremely dissatisfied": 4,
+        "terrible": 4,
+        "awful": 4,
     },
     "likely5": {
-        "very likely": 0, "definitely": 0, "certainly": 0, "absolutely": 0, "likely": 1, "probably": 1,
-        "quite likely": 1, "maybe": 2, "perhaps": 2, "neither": 2, "might": 2, "50 50": 2, "unlikely": 3,
-        "probably not": 3, "not likely": 3, "very unlikely": 4, "definitely not": 4, "never": 4, "no way": 4,
+        "very likely": 0,
+        "definitely": 0,
+        "certainly": 0,
+        "absolutely": 0,
+        "likely": 1,
+        "probably": 1,
+        "quite likely": 1,
+        "maybe": 2,
+        "perhaps": 2,
+        "neither": 2,
+        "might": 2,
+        "50 50": 2,
+        "unlikely": 3,
+        "probably not": 3,
+        "not likely": 3,
+        "very unlikely": 4,
+        "definitely not": 4,
+        "never": 4,
+        "no way": 4,
         "not at all likely": 4,
     },
 }
@@ -105,8 +351,22 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -'")
 
 
-EXPLICIT_SKIPS = {"skip", "skip it", "skip this", "skip this one", "skip question", "pass", "next", "next question",
-                  "no comment", "no comments", "prefer not to say", "rather not say", "i'd rather not say", "id rather not say"}
+EXPLICIT_SKIPS = {
+    "skip",
+    "skip it",
+    "skip this",
+    "skip this one",
+    "skip question",
+    "pass",
+    "next",
+    "next question",
+    "no comment",
+    "no comments",
+    "prefer not to say",
+    "rather not say",
+    "i'd rather not say",
+    "id rather not say",
+}
 
 
 def is_explicit_skip(text: str) -> bool:
@@ -130,8 +390,13 @@ def parse_answer(question: Question, text: str, partial: list | None = None) -> 
     if not clean_text(text):
         return rejected("I didn't get an answer there.")
     parser = {
-        "scale": parse_scale, "choice": parse_choice, "multi": parse_multi, "rank": parse_rank,
-        "yesno": parse_yesno, "number": parse_number, "text": parse_text,
+        "scale": parse_scale,
+        "choice": parse_choice,
+        "multi": parse_multi,
+        "rank": parse_rank,
+        "yesno": parse_yesno,
+        "number": parse_number,
+        "text": parse_text,
     }[question.type]
     if question.type == "rank":
         return parse_rank(question, text, partial or [])
@@ -197,7 +462,7 @@ def _match_option(options: tuple[str, ...], text: str) -> tuple[str | None, str]
     if best_overlap == 0:
         return best_option, ""
     if len(scored) > 1 and abs(scored[1][0] - best_score) < 0.05 and scored[1][1] == best_overlap:
-        return None, f"That could be \"{best_option}\" or \"{scored[1][2]}\"."
+        return None, f'That could be "{best_option}" or "{scored[1][2]}".'
     return best_option, ""
 
 
@@ -265,11 +530,14 @@ def parse_multi(question: Question, text: str) -> Parsed:
             if option is None:
                 if re.fullmatch(r"\d+", part.strip()):
                     return rejected(f"{part.strip()} isn't one of the options: please use numbers from 1 to {len(options)}.")
-                return rejected(ambiguity or f"I couldn't match \"{part.strip()[:60]}\" to an option. You can reply with numbers, like \"1 and 3\".")
+                return rejected(
+                    ambiguity
+                    or f'I couldn\'t match "{part.strip()[:60]}" to an option. You can reply with numbers, like "1 and 3".'
+                )
             if option not in chosen:
                 chosen.append(option)
     if not chosen:
-        return rejected("Please choose at least one option, for example \"1 and 3\".")
+        return rejected('Please choose at least one option, for example "1 and 3".')
     if len(chosen) > limit:
         return rejected(f"Please choose no more than {limit}. You chose {len(chosen)}.")
     return accepted([option for option in options if option in chosen])
@@ -286,7 +554,9 @@ def parse_rank(question: Question, text: str, partial: list) -> Parsed:
         if len(numbers) == len(options) - 1 and len(missing) == 1:
             numbers.append(missing[0])  # the last one is implied
         if sorted(numbers) != list(range(1, len(options) + 1)):
-            return rejected(f"Please give each number from 1 to {len(options)} once, most important first, like \"{' '.join(str(n) for n in range(len(options), 0, -1))}\".")
+            return rejected(
+                f'Please give each number from 1 to {len(options)} once, most important first, like "{" ".join(str(n) for n in range(len(options), 0, -1))}".'
+            )
         return accepted([options[n - 1] for n in numbers])
     label_parts = [part for part in re.split(r"\s*(?:,|;|>|\bthen\b|\n)\s*", clean_text(text)) if part.strip()]
     if len(label_parts) > 1:
@@ -294,7 +564,9 @@ def parse_rank(question: Question, text: str, partial: list) -> Parsed:
         for part in label_parts:
             option, _ = _match_option(options, part)
             if option is None or option in order:
-                return rejected(f"I couldn't follow that order. Reply with the option numbers, most important first, like \"{' '.join(str(n) for n in range(1, len(options) + 1))}\".")
+                return rejected(
+                    f'I couldn\'t follow that order. Reply with the option numbers, most important first, like "{" ".join(str(n) for n in range(1, len(options) + 1))}".'
+                )
             order.append(option)
         if len(order) == len(options):
             return accepted(order)
@@ -304,9 +576,11 @@ def parse_rank(question: Question, text: str, partial: list) -> Parsed:
     # One item: the next most important.
     option, _ = _match_option(options, text)
     if option is None:
-        return rejected(f"Reply with the numbers in order, most important first (like \"{' '.join(str(n) for n in range(1, len(options) + 1))}\"), or just the most important one.")
+        return rejected(
+            f'Reply with the numbers in order, most important first (like "{" ".join(str(n) for n in range(1, len(options) + 1))}"), or just the most important one.'
+        )
     if option in partial:
-        return rejected(f"You've already put \"{option}\" at number {partial.index(option) + 1}. Which comes next?")
+        return rejected(f'You\'ve already put "{option}" at number {partial.index(option) + 1}. Which comes next?')
     ranked = partial + [option]
     if len(ranked) >= len(options) - 1:
         return accepted(ranked + [o for o in remaining if o not in ranked])
@@ -333,8 +607,8 @@ def parse_number(question: Question, text: str) -> Parsed:
         words = normalise(wanted).split()
         total = None
         for index, word in enumerate(words):
-            if word in NUMBER_WORDS or " ".join(words[index:index + 2]) in NUMBER_WORDS:
-                value = NUMBER_WORDS.get(" ".join(words[index:index + 2]), NUMBER_WORDS.get(word))
+            if word in NUMBER_WORDS or " ".join(words[index : index + 2]) in NUMBER_WORDS:
+                value = NUMBER_WORDS.get(" ".join(words[index : index + 2]), NUMBER_WORDS.get(word))
                 total = (total or 0) + value
         if total is not None:
             numbers = [float(total)]

@@ -12,9 +12,31 @@ import re
 
 REVIEW_TAG = "needs_review"
 _WORDS = (
-    "fuck", "fucking", "fucker", "shit", "shite", "bullshit", "cunt", "bastard", "bastards", "wanker", "wankers",
-    "twat", "prick", "dickhead", "arsehole", "asshole", "bollocks", "piss off", "scum", "idiots", "morons",
-    "kill you", "burn down", "hang them", "shoot them",
+    "fuck",
+    "fucking",
+    "fucker",
+    "shit",
+    "shite",
+    "bullshit",
+    "cunt",
+    "bastard",
+    "bastards",
+    "wanker",
+    "wankers",
+    "twat",
+    "prick",
+    "dickhead",
+    "arsehole",
+    "asshole",
+    "bollocks",
+    "piss off",
+    "scum",
+    "idiots",
+    "morons",
+    "kill you",
+    "burn down",
+    "hang them",
+    "shoot them",
 )
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(word) for word in _WORDS) + r")\b", re.IGNORECASE)
 

@@ -62,8 +62,13 @@ def build_pipeline(lexicon_path: Path = LEXICON_PATH) -> Language:
     lookups = Lookups()
     lookups.add_table("lemma_lookup", lemma_table(lexicon))
     lemmatizer.initialize(lookups=lookups)
-    nlp.meta.update({"name": PIPELINE_NAME.removeprefix("en_"), "version": PIPELINE_VERSION,
-                     "description": "Have Your Say: blank English plus the project's own norms and lemma table."})
+    nlp.meta.update(
+        {
+            "name": PIPELINE_NAME.removeprefix("en_"),
+            "version": PIPELINE_VERSION,
+            "description": "Have Your Say: blank English plus the project's own norms and lemma table.",
+        }
+    )
     return nlp
 
 

@@ -22,8 +22,8 @@ POSTCODE_ATTEMPT = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]{0,4}\b", re.IGNORECASE
 
 @dataclass(frozen=True)
 class PostcodeMatch:
-    sector: str           # "MB3 4"
-    full: str | None      # "MB3 4AB" when a full postcode was given
+    sector: str  # "MB3 4"
+    full: str | None  # "MB3 4AB" when a full postcode was given
     span: tuple[int, int]
 
 

@@ -19,12 +19,12 @@ import re
 
 from .postcodes import FULL_POSTCODE
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z0-9-]+)+", re.IGNORECASE)
+EMAIL = re.compile(
+    r"[A-Za-z0-9._%+'-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z0-9-]+)+", re.IGNORECASE
+)
 URL_WITH_USER = re.compile(r"\bhttps?://\S+@\S+", re.IGNORECASE)
 # +44 7700 900123, 07700 900123, 07700-900-123, (01632) 960 100, 01632960100, 0044 7700 900123
-PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\s?44\s?\(?0?\)?\s?|\(?0)(?:\d[\s\-\)\.]{0,2}){8,9}\d(?!\d)"
-)
+PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?44\s?\(?0?\)?\s?|\(?0)(?:\d[\s\-\)\.]{0,2}){8,9}\d(?!\d)")
 LONG_NUMBER = re.compile(r"(?<![\w])\d(?:[\s-]?\d){11,18}(?!\d)")  # card or account numbers
 _NAME_WORD = r"[A-Z][a-zA-Z'\-]+"
 # The cue is matched in any case; the name itself must be capitalised words.
@@ -33,15 +33,80 @@ NAME_INTRO = re.compile(
     rf"((?:(?:Mr|Mrs|Ms|Miss|Dr|Cllr)\.?\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 )
 # After an unambiguous cue a name may be typed in lower case ("my name is jane doe").
-STRONG_NAME_INTRO = re.compile(r"\b(my name is|my name's|i am called|i'm called|call me|signed)\s+([a-z][a-z'\-]+)(?:\s+([a-z][a-z'\-]+))?", re.IGNORECASE)
+STRONG_NAME_INTRO = re.compile(
+    r"\b(my name is|my name's|i am called|i'm called|call me|signed)\s+([a-z][a-z'\-]+)(?:\s+([a-z][a-z'\-]+))?", re.IGNORECASE
+)
 # Words that follow "I'm" / "I am" but are not names ("I'm Worried", "I am Disabled").
 NOT_NAMES = {
-    "a", "an", "the", "not", "very", "really", "so", "just", "also", "still", "worried", "concerned", "disabled",
-    "happy", "unhappy", "against", "for", "in", "on", "at", "from", "sure", "afraid", "glad", "sorry", "writing",
-    "a", "retired", "pleased", "opposed", "supportive", "fine", "ok", "okay", "totally", "strongly", "fully",
-    "going", "thinking", "living", "resident", "local", "blind", "deaf", "elderly", "old", "young", "new",
-    "unable", "able", "aware", "angry", "fed", "tired", "scared", "frightened", "told", "on", "here", "there",
-    "millbrook", "harbourside", "riverside", "westfield", "hillcrest", "thornby", "and", "but", "with", "by", "all",
+    "a",
+    "an",
+    "the",
+    "not",
+    "very",
+    "really",
+    "so",
+    "just",
+    "also",
+    "still",
+    "worried",
+    "concerned",
+    "disabled",
+    "happy",
+    "unhappy",
+    "against",
+    "for",
+    "in",
+    "on",
+    "at",
+    "from",
+    "sure",
+    "afraid",
+    "glad",
+    "sorry",
+    "writing",
+    "retired",
+    "pleased",
+    "opposed",
+    "supportive",
+    "fine",
+    "ok",
+    "okay",
+    "totally",
+    "strongly",
+    "fully",
+    "going",
+    "thinking",
+    "living",
+    "resident",
+    "local",
+    "blind",
+    "deaf",
+    "elderly",
+    "old",
+    "young",
+    "new",
+    "unable",
+    "able",
+    "aware",
+    "angry",
+    "fed",
+    "tired",
+    "scared",
+    "frightened",
+    "told",
+    "here",
+    "there",
+    "millbrook",
+    "harbourside",
+    "riverside",
+    "westfield",
+    "hillcrest",
+    "thornby",
+    "and",
+    "but",
+    "with",
+    "by",
+    "all",
 }
 
 
@@ -68,7 +133,25 @@ def _redact_lowercase_name(match: re.Match) -> str:
     return f"{intro} [name]" + (f" {second}" if second else "")
 
 
-COMMON_WORDS = {"i", "and", "im", "i'm", "my", "we", "live", "from", "who", "please", "thanks", "here", "of", "at", "to", "is", "was"}
+COMMON_WORDS = {
+    "i",
+    "and",
+    "im",
+    "i'm",
+    "my",
+    "we",
+    "live",
+    "from",
+    "who",
+    "please",
+    "thanks",
+    "here",
+    "of",
+    "at",
+    "to",
+    "is",
+    "was",
+}
 
 
 def _redact_name(match: re.Match) -> str:

@@ -17,7 +17,9 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, include_object=include_object)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_object=include_object
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .content.files import read_bundle
 from .content.validate import ContentError
-from .settings import get_settings
+from .settings import get_settings, today
 from .store.conversations import delete_conversations, senders_with_hash
 from .store.identity import find_reference
 from .store.migrate import upgrade
@@ -66,7 +66,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    rows = _store().overview()
+    rows = _store().overview(today())
     if not rows:
         print("No consultations loaded. Try: haveyoursay load seeds/")
         return EXIT_OK
@@ -160,7 +160,6 @@ def _progress(records, total: int):
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from .demo import generate
-    from .settings import today
     from .text.themes import tagger_for
 
     store = _store()

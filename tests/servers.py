@@ -18,6 +18,19 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# A short, complete response to the Events in Market Square consultation, up to the review (then "submit").
+MARKET_SQUARE_TO_REVIEW = [
+    "i'd like to have a say about market square",
+    "yes",
+    "no",
+    "no",
+    "agree",
+    "1",
+    "no",
+    "skip",
+    "skip",
+    "prefer not to say",
+]
 
 
 def free_port() -> int:

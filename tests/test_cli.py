@@ -18,7 +18,13 @@ from tests.conftest import PROJECT_ROOT, SEEDS
 @pytest.fixture
 def env(tmp_path) -> dict:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    return {**os.environ, "DATABASE_URL": url, "HYS_VAR_DIR": str(tmp_path), "SENDER_HASH_SALT": "cli-salt", "HYS_TODAY": "2026-11-22"}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "HYS_VAR_DIR": str(tmp_path),
+        "SENDER_HASH_SALT": "cli-salt",
+        "HYS_TODAY": "2026-11-22",
+    }
 
 
 def run(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -15,21 +15,9 @@ from actions.store.identity import hash_sender
 from actions.store.models import ResponseRow
 from actions.store.repository import Store
 from tests.conftest import POSTGRES_URL, reset_postgres
-from tests.servers import RunningAssistant, http
+from tests.servers import MARKET_SQUARE_TO_REVIEW, RunningAssistant, http
 
 pytestmark = pytest.mark.e2e
-MARKET_ANSWERS = [
-    "i'd like to have a say about market square",
-    "yes",
-    "no",
-    "no",
-    "agree",
-    "1",
-    "no",
-    "skip",
-    "skip",
-    "prefer not to say",
-]
 
 
 def needs_postgres() -> str:
@@ -62,7 +50,7 @@ def test_database_down_at_submit_then_back_saves_exactly_once(tmp_path):
         extra_env={"HYS_TODAY": "2026-11-22", "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"},
     ).start()
     try:
-        for message in MARKET_ANSWERS:
+        for message in MARKET_SQUARE_TO_REVIEW:
             assistant.texts("db-fault", message)
         proxy.cut()
         failed = assistant.texts("db-fault", "submit")
@@ -123,7 +111,7 @@ def test_the_per_sender_limit_asks_residents_to_slow_down_without_losing_anythin
 
 def test_delete_everything_in_the_chat_withdraws_and_erases_the_conversation(assistant):
     who = "erase-me"
-    for message in MARKET_ANSWERS + ["submit"]:
+    for message in MARKET_SQUARE_TO_REVIEW + ["submit"]:
         reply = assistant.texts(who, message)
     reference = reply.split("Your reference is ")[1].split(".")[0]
     assert "Shall I go ahead?" in assistant.texts(who, "delete everything you hold about me")

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from actions.store.db import engine_for
 from actions.store.repository import Store
-from tests.servers import RunningAssistant
+from tests.servers import MARKET_SQUARE_TO_REVIEW, RunningAssistant
 
 pytestmark = pytest.mark.e2e
 
@@ -83,19 +83,7 @@ def test_erase_by_reference_withdraws_and_deletes_the_conversation(assistant):
     receipt = answer_through(
         assistant,
         who,
-        [
-            "i'd like to have a say about market square",
-            "yes",
-            "no",
-            "no",
-            "agree",
-            "1",
-            "no",
-            "skip",
-            "skip",
-            "prefer not to say",
-            "submit",
-        ],
+        [*MARKET_SQUARE_TO_REVIEW, "submit"],
     )
     reference = receipt.split("Your reference is ")[1].split(".")[0]
     assert tracker_rows(assistant, who)

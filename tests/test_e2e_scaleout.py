@@ -18,7 +18,7 @@ from sqlalchemy import text
 from actions.store.db import engine_for
 from actions.store.repository import Store
 from tests.conftest import POSTGRES_URL, reset_postgres
-from tests.servers import PROJECT_ROOT, PYTHON, RunningAssistant, free_port, http
+from tests.servers import MARKET_SQUARE_TO_REVIEW, PROJECT_ROOT, PYTHON, RunningAssistant, free_port, http
 
 pytestmark = pytest.mark.e2e
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -116,18 +116,7 @@ def test_one_conversation_alternating_between_two_servers(cluster):
 def test_delete_everything_in_the_chat_on_postgresql(cluster):
     first, second_url = cluster
     who = "scale-eraser"
-    for message in [
-        "i'd like to have a say about market square",
-        "yes",
-        "no",
-        "no",
-        "agree",
-        "1",
-        "no",
-        "skip",
-        "skip",
-        "prefer not to say",
-    ]:
+    for message in MARKET_SQUARE_TO_REVIEW:
         say(first.base_url, who, message)
     reference = say(second_url, who, "submit").split("Your reference is ")[1].split(".")[0]
     assert "Shall I go ahead?" in say(first.base_url, who, "delete everything you hold about me")

@@ -300,13 +300,7 @@ class Store:
                         )
                         if existing:
                             return existing
-                    consultation = session.scalar(
-                        select(ConsultationRow)
-                        .where(ConsultationRow.slug == consultation_slug)
-                        .options(selectinload(ConsultationRow.questions))
-                    )
-                    if consultation is None:
-                        raise LookupError(f"no consultation with slug {consultation_slug!r}")
+                    consultation = _with_questions(session, consultation_slug)
                     questions = {question.key: question for question in consultation.questions}
                     unknown = sorted(set(answers) - set(questions))
                     if unknown:
@@ -363,13 +357,7 @@ class Store:
         if not responses:
             return 0
         with self.session() as session:
-            consultation = session.scalar(
-                select(ConsultationRow)
-                .where(ConsultationRow.slug == consultation_slug)
-                .options(selectinload(ConsultationRow.questions))
-            )
-            if consultation is None:
-                raise LookupError(f"no consultation with slug {consultation_slug!r}")
+            consultation = _with_questions(session, consultation_slug)
             question_ids = {question.key: question.id for question in consultation.questions}
             prefix = self.reference_prefix(session)
             rows = []
@@ -570,6 +558,15 @@ class Store:
                 .order_by(QuestionRow.position)
             )
             return dict(rows.all())
+
+
+def _with_questions(session: Session, slug: str) -> ConsultationRow:
+    consultation = session.scalar(
+        select(ConsultationRow).where(ConsultationRow.slug == slug).options(selectinload(ConsultationRow.questions))
+    )
+    if consultation is None:
+        raise LookupError(f"no consultation with slug {slug!r}")
+    return consultation
 
 
 def _ward(row: WardRow) -> Ward:

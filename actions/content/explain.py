@@ -216,15 +216,6 @@ def outcome(consultation: Consultation, today: dt.date) -> Answer:
     )
 
 
-def faqs_list(consultation: Consultation, today: dt.date) -> Answer:
-    if not consultation.faqs:
-        return Answer(
-            "There are no frequently asked questions for this consultation yet.", next_step_buttons(consultation, today)
-        )
-    lines = ["People often ask:"] + [f"• {faq.question}" for faq in consultation.faqs]
-    return Answer("\n".join(lines), next_step_buttons(consultation, today))
-
-
 FAQ_STOP = {
     "will",
     "the",

@@ -28,7 +28,7 @@ from ..content.model import Consultation
 from ..settings import get_settings, today
 from ..store.conversations import delete_conversations
 from ..store.identity import find_reference
-from ..survey.engine import OUTSIDE_DISTRICT, PREFER_NOT, Reply, Survey, new_state
+from ..survey.engine import PREFER_NOT, Reply, Survey, new_state
 from ..survey.parsing import normalise
 from ..text.themes import tagger_for
 from .common import latest_text, resolve_consultation, say
@@ -450,7 +450,3 @@ def schedule_conversation_erasure(sender_id: str) -> None:
     task = asyncio.get_running_loop().create_task(erase_later())
     _pending_erasures.add(task)
     task.add_done_callback(_pending_erasures.discard)
-
-
-def describe_ward(value: str | None) -> str:
-    return {OUTSIDE_DISTRICT: "outside the district", PREFER_NOT: "not given", None: "not given"}.get(value, value or "")

@@ -40,11 +40,3 @@ def delete_conversations(tracker_url: str, sender_ids: list[str]) -> int:
     with engine_for(tracker_url).begin() as connection:
         result = connection.execute(delete(events).where(events.c.sender_id.in_(sender_ids)))
         return result.rowcount or 0
-
-
-def count_events(tracker_url: str, sender_id: str) -> int:
-    events = _events_table(tracker_url)
-    if events is None:
-        return 0
-    with engine_for(tracker_url).connect() as connection:
-        return len(connection.execute(select(events.c.id).where(events.c.sender_id == sender_id)).all())

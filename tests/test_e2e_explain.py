@@ -172,3 +172,10 @@ def test_a_new_consultation_is_found_and_explained_without_retraining(assistant,
     assert "Your reference is MB-" in receipt
     listing = assistant.cli("list")
     assert any(line.startswith("riverside-play-park") and line.split()[4] == "1" for line in listing.stdout.splitlines())
+
+
+def test_yes_after_nothing_matched_shows_the_full_list(assistant):
+    sender = new_sender()
+    assert "Would you like to see all" in assistant.texts(sender, "any consultations about buses")
+    everything = assistant.texts(sender, "yes")
+    assert "Harbour Road cycle lane" in everything and "Future of library opening hours" in everything

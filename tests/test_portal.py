@@ -274,3 +274,22 @@ def test_pages_render_in_headless_chromium_without_console_errors_or_serious_axe
         assert page["consoleErrors"] == [], page
         assert page["failedRequests"] == [], page
         assert page["violations"] == [], page
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/consultations/harbour-road-cycle-lane", "/consultations/harbour-road-cycle-lane"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_sign_in_only_redirects_to_local_pages(portal, target, expected):
+    browser = Browser(portal["base"])
+    token = browser.csrf()
+    status, headers, _ = browser.request(
+        f"/login?next={urllib.parse.quote(target)}",
+        {"csrf_token": token, "email": "officer@millbrook.gov.uk", "password": PASSWORD},
+    )
+    assert status == 302 and headers["Location"] == expected

@@ -28,6 +28,18 @@ ASPECT_BY_INTENT = {
 }
 
 
+def list_all(dispatcher: CollectingDispatcher, content: Catalogue, closed: bool) -> list[dict]:
+    """Every open (or finished) consultation, after "yes" to "would you like to see them all?"."""
+    pool = content.closed_now() if closed else content.open_now()
+    heading = (
+        "These consultations have finished, most recent first:"
+        if closed
+        else "These consultations are open now, closing soonest first:"
+    )
+    say(dispatcher, explain.list_consultations(pool, today(), heading))
+    return [SlotSet("listed", [c.slug for c in pool]), SlotSet("offer", None)]
+
+
 class ActionListConsultations(Action):
     """'What's open?', narrowed by topic or place; 'what has finished?' lists closed ones."""
 
@@ -68,7 +80,7 @@ class ActionListConsultations(Action):
                 text=f"I couldn't find any {kind} consultations{where} matching that. Would you like to see all {len(everything)} {kind} ones?",
                 buttons=[{"title": f"Show all {kind}", "payload": "/list_closed" if closed else "/list_consultations"}],
             )
-            return [SlotSet("listed", [])]
+            return [SlotSet("listed", []), SlotSet("offer", f"list:{kind}")]
         # One message: on SMS a second one would replace the numbered choices the resident may reply with.
         say(dispatcher, explain.list_consultations(pool, today(), heading))
         return [SlotSet("listed", [c.slug for c in pool])]

@@ -351,6 +351,10 @@ class ActionAffirm(Action):
             return await withdraw(dispatcher, tracker, value)
         if kind == "erase_me":
             return await erase_me(dispatcher, tracker)
+        if kind == "list":
+            from .explain import list_all
+
+            return list_all(dispatcher, content, closed=value == "finished")
         dispatcher.utter_message(
             text="OK! What would you like to do?",
             buttons=[{"title": "What's open?", "payload": "/list_consultations"}, {"title": "Help", "payload": "/help"}],

@@ -100,7 +100,8 @@ async def login(request: web.Request) -> web.Response:
     session = await new_session(request)  # a fresh session on sign-in (no fixation)
     session["user_id"] = user.id
     target = request.query.get("next", "/")
-    raise web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+    # Only local paths: "//host" and "/\\host" would send the officer to another site.
+    raise web.HTTPFound(target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/")
 
 
 async def logout(request: web.Request) -> web.Response:

@@ -31,6 +31,8 @@ MARKET_SQUARE_TO_REVIEW = [
     "skip",
     "prefer not to say",
 ]
+# ...and the same walk-through up to its comment question.
+MARKET_SQUARE_TO_COMMENT = MARKET_SQUARE_TO_REVIEW[:7]
 
 
 def free_port() -> int:

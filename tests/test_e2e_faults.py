@@ -15,7 +15,7 @@ from actions.store.identity import hash_sender
 from actions.store.models import ResponseRow
 from actions.store.repository import Store
 from tests.conftest import POSTGRES_URL, reset_postgres
-from tests.servers import MARKET_SQUARE_TO_REVIEW, RunningAssistant, http
+from tests.servers import MARKET_SQUARE_TO_COMMENT, MARKET_SQUARE_TO_REVIEW, RunningAssistant, http
 
 pytestmark = pytest.mark.e2e
 
@@ -131,16 +131,7 @@ def test_delete_everything_in_the_chat_withdraws_and_erases_the_conversation(ass
 
 def test_logs_never_contain_what_residents_typed(assistant):
     who = "log-check"
-    for message in [
-        "i'd like to have a say about market square",
-        "yes",
-        "no",
-        "no",
-        "agree",
-        "1",
-        "no",
-        "Email me on secret.person@example.com or 07700 900999",
-    ]:
+    for message in [*MARKET_SQUARE_TO_COMMENT, "Email me on secret.person@example.com or 07700 900999"]:
         assistant.texts(who, message)
     logs = assistant.log("rasa") + assistant.log("actions")
     assert "secret.person@example.com" not in logs and "07700 900999" not in logs

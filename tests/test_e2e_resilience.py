@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from actions.store.db import engine_for
 from actions.store.repository import Store
-from tests.servers import MARKET_SQUARE_TO_REVIEW, RunningAssistant
+from tests.servers import MARKET_SQUARE_TO_COMMENT, MARKET_SQUARE_TO_REVIEW, RunningAssistant
 
 pytestmark = pytest.mark.e2e
 
@@ -60,16 +60,7 @@ def test_the_tracker_store_never_keeps_typed_personal_details(assistant):
     answer_through(
         assistant,
         who,
-        [
-            "i'd like to have a say about market square",
-            "yes",
-            "no",
-            "no",
-            "agree",
-            "1",
-            "no",
-            "I'm Jo Bloggs, email jo@example.com or ring 07700 900123, I live at MB1 4XY",
-        ],
+        [*MARKET_SQUARE_TO_COMMENT, "I'm Jo Bloggs, email jo@example.com or ring 07700 900123, I live at MB1 4XY"],
     )
     stored = "\n".join(tracker_rows(assistant, who))
     assert stored, "the SQL tracker store should hold this conversation"

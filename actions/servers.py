@@ -64,66 +64,12 @@ def server_environment() -> dict[str, str]:
     }
 
 
-def validate_with_cached_validators() -> None:
-    """Make Rasa's check of every action-server reply cheap, without weakening it.
-
-    Rasa 3.6 checks each reply from the action server with ``jsonschema.validate``,
-    which first re-validates the (constant) schema against the JSON Schema
-    metaschema on every call. Profiling the Rasa server under load (py-spy)
-    showed about 65% of its CPU there. The replacement validates the reply
-    against the same schema, with a validator built once per schema.
-    """
-    import json as _json
-
-    import jsonschema
-    from jsonschema.exceptions import best_match
-    from jsonschema.validators import validator_for
-
-    cache: dict[str, object] = {}
-    original = jsonschema.validate
-
-    def validate(instance, schema, cls=None, *args, **kwargs):
-        if cls is not None or args or kwargs:
-            return original(instance, schema, cls, *args, **kwargs)
-        key = _json.dumps(schema, sort_keys=True, default=str)
-        validator = cache.get(key)
-        if validator is None:
-            validator_class = validator_for(schema)
-            validator_class.check_schema(schema)  # once, not on every reply
-            validator = cache[key] = validator_class(schema)
-        error = best_match(validator.iter_errors(instance))
-        if error is not None:
-            raise error
-
-    jsonschema.validate = validate
-
-
-def resolve_event_types_once() -> None:
-    """Rasa looks up an event's class by scanning every Event subclass for every stored event it
-    reads (10% of the Rasa server's CPU under load). Remember each answer; unknown names still go
-    through Rasa's own lookup, so behaviour is unchanged."""
-    from rasa.shared.core.events import Event
-
-    original = Event.resolve_by_type
-    known: dict[str, type] = {}
-
-    def resolve_by_type(type_name, default=None):
-        found = known.get(type_name)
-        if found is None:
-            found = original(type_name, default)
-            if found is not None and found is not default:
-                known[type_name] = found
-        return found
-
-    Event.resolve_by_type = staticmethod(resolve_by_type)
-
-
 def run_rasa(extra: list[str]) -> None:
+    from . import speedups
     from .channels.credentials import write_effective_credentials
 
     os.environ.update(server_environment())
-    validate_with_cached_validators()
-    resolve_event_types_once()
+    speedups.apply_to_rasa_server()
     enabled, disabled = write_effective_credentials(PROJECT_ROOT / "credentials.yml", effective_credentials_path())
     channels = ", ".join(name.rsplit(".", 1)[-1] for name in enabled)
     off = ", ".join(f"{name.rsplit('.', 1)[-1]} (set {', '.join(missing)})" for name, missing in disabled.items())

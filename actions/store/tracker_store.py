@@ -23,12 +23,13 @@ turn the cache off.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -39,6 +40,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from ..text.redaction import redact
 from .db import engine_for
 
+T = TypeVar("T")
 DEFAULT_CACHE_SIZE = 5000  # conversations; each holds one conversation session's events
 
 
@@ -122,12 +124,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker for the latest session, from the cache when the database has not changed."""
         cached = self._stored.get(sender_id)
-        with self.engine.connect() as connection:
+
+        def read(connection) -> tuple[int | None, list[Event] | None]:
             last_id = self._last_id(connection, sender_id)
             if cached is not None and cached.last_id == last_id:
-                events = latest_session(cached.events)
-            else:
-                events = self._read_session(connection, sender_id)
+                return last_id, None
+            return last_id, self._read_session(connection, sender_id)
+
+        last_id, read_events = await self._database(read)
+        events = latest_session(cached.events) if read_events is None else read_events
         self._stored.put(sender_id, _Stored(tuple(events), last_id))
         if not self.domain or not events:
             self._handed_out.pop(sender_id, None)
@@ -141,16 +146,18 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         handed_out = self._handed_out.pop(sender_id, None)
-        with self.engine.begin() as connection:
-            if handed_out is not None and handed_out.tracker is tracker:
-                stored_count = handed_out.stored_count
-            else:  # a tracker Rasa created, or one read twice: count in the database, as Rasa does
-                stored_count = self._count_session_events(connection, sender_id)
-            all_events = list(tracker.events)
+        known_count = handed_out.stored_count if handed_out is not None and handed_out.tracker is tracker else None
+        all_events = list(tracker.events)
+
+        def write(connection) -> tuple[int, list[Event], int | None]:
+            # Unknown for a tracker Rasa created, or one read twice: count in the database, as Rasa does.
+            stored_count = self._count_session_events(connection, sender_id) if known_count is None else known_count
             new_events = [redacted_event(event) for event in all_events[stored_count:]]
             if new_events:
                 connection.execute(sa.insert(self._table), [self._row(sender_id, event) for event in new_events])
-            last_id = self._last_id(connection, sender_id)
+            return stored_count, new_events, self._last_id(connection, sender_id)
+
+        stored_count, new_events, last_id = await self._database(write, transaction=True)
         self._handed_out.put(sender_id, _HandedOut(tracker, len(all_events)))
         # Remember the stored events only when we know all of them in their redacted form:
         # never copy the live tracker, whose current message is not redacted.
@@ -163,6 +170,18 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         return (redacted_event(event) for event in super()._additional_events(session, tracker))
 
     # --- SQL, written to match Rasa's own queries ----------------------------------------------
+
+    async def _database(self, work: Callable[[Any], T], transaction: bool = False) -> T:
+        """Run ``work(connection)``. SQLite answers in microseconds, in this thread; a database
+        server is waited on in a worker thread, so other conversations go on meanwhile."""
+
+        def run() -> T:
+            with self.engine.begin() if transaction else self.engine.connect() as connection:
+                return work(connection)
+
+        if self.engine.dialect.name == "sqlite":
+            return run()
+        return await asyncio.to_thread(run)
 
     def _row(self, sender_id: str, event: Event) -> dict[str, Any]:
         data = event.as_dict()

@@ -1,0 +1,115 @@
+"""Speed-ups for Rasa 3.6's per-message hot path, applied in the Rasa server process only.
+
+Each one was found with py-spy under `make bench` load (docs/performance.md),
+keeps Rasa's behaviour, and replaces one small function, so it is easy to
+re-check on a Rasa upgrade (tests/test_speedups.py pins what they must keep).
+The tracker cache lives in ``actions.store.tracker_store``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+def apply_to_rasa_server() -> None:
+    validate_with_cached_validators()
+    resolve_event_types_once()
+    reuse_action_server_connections()
+
+
+def validate_with_cached_validators() -> None:
+    """Make Rasa's check of every action-server reply cheap, without weakening it.
+
+    Rasa 3.6 checks each reply from the action server with ``jsonschema.validate``,
+    which first re-validates the (constant) schema against the JSON Schema
+    metaschema on every call. Profiling the Rasa server under load (py-spy)
+    showed about 65% of its CPU there. The replacement validates the reply
+    against the same schema, with a validator built once per schema.
+    """
+    import json as _json
+
+    import jsonschema
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+
+    cache: dict[str, object] = {}
+    original = jsonschema.validate
+
+    def validate(instance, schema, cls=None, *args, **kwargs):
+        if cls is not None or args or kwargs:
+            return original(instance, schema, cls, *args, **kwargs)
+        key = _json.dumps(schema, sort_keys=True, default=str)
+        validator = cache.get(key)
+        if validator is None:
+            validator_class = validator_for(schema)
+            validator_class.check_schema(schema)  # once, not on every reply
+            validator = cache[key] = validator_class(schema)
+        error = best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    jsonschema.validate = validate
+
+
+def resolve_event_types_once() -> None:
+    """Rasa looks up an event's class by scanning every Event subclass for every stored event it
+    reads (10% of the Rasa server's CPU under load). Remember each answer; unknown names still go
+    through Rasa's own lookup, so behaviour is unchanged."""
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    known: dict[str, type] = {}
+
+    def resolve_by_type(type_name, default=None):
+        found = known.get(type_name)
+        if found is None:
+            found = original(type_name, default)
+            if found is not None and found is not default:
+                known[type_name] = found
+        return found
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+# The action server (Sanic) closes idle connections after 5 s; stop reusing them well before.
+IDLE_CONNECTION_SECONDS = 2.0
+
+
+class _Borrowed:
+    """``async with endpoint.session() as s`` without closing the shared session at the end."""
+
+    def __init__(self, session):
+        self._session = session
+
+    async def __aenter__(self):
+        return self._session
+
+    async def __aexit__(self, *exc_info) -> bool:
+        return False
+
+
+def reuse_action_server_connections() -> None:
+    """Rasa opens a new HTTP client session, and so a new TCP connection, for every action it runs,
+    and encodes the whole conversation with the standard library's JSON encoder. Keep one session
+    per endpoint and event loop (connections are reused), and encode with ujson (already installed
+    with Sanic), which writes the same JSON several times faster."""
+    import aiohttp
+    import ujson
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+    def session(self: EndpointConfig) -> _Borrowed:
+        loop = asyncio.get_running_loop()
+        owner, shared = getattr(self, "_shared_session", (None, None))
+        if shared is None or shared.closed or owner is not loop:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            shared = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
+                json_serialize=lambda value: ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False),
+            )
+            self._shared_session = (loop, shared)
+        return _Borrowed(shared)
+
+    EndpointConfig.session = session

@@ -43,6 +43,7 @@ class Settings:
     rate_limit_per_sender: int
     rate_limit_per_ip: int
     tracker_retention_days: int
+    tracker_cache_size: int
     website_origins: tuple[str, ...]
     rasa_auth_token: str
     sender_hash_salt: str
@@ -97,6 +98,8 @@ def get_settings() -> Settings:
         rate_limit_per_ip=_int("RATE_LIMIT_PER_IP", 600),
         # Conversations idle for longer than this are deleted by `haveyoursay purge`.
         tracker_retention_days=_int("TRACKER_RETENTION_DAYS", 30),
+        # Conversations each Rasa server keeps in memory between messages, about 0.3 MB each (0 = off).
+        tracker_cache_size=_int("TRACKER_CACHE_SIZE", 300),
         website_origins=tuple(
             o.strip().rstrip("/") for o in (os.environ.get("WEBSITE_ORIGINS") or default_origins).split(",") if o.strip()
         ),

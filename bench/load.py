@@ -80,9 +80,11 @@ class LoadResult:
         }
 
 
-async def _resident(session: aiohttp.ClientSession, url: str, sender: str, script, result: LoadResult) -> None:
+async def _resident(session: aiohttp.ClientSession, urls: list[str], sender: str, script, result: LoadResult) -> None:
     ok = True
-    for text, expected in script:
+    for step, (text, expected) in enumerate(script):
+        # With several servers, consecutive messages go to different ones (a load balancer without stickiness).
+        url = urls[step % len(urls)]
         started = time.perf_counter()
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as reply:
@@ -104,7 +106,7 @@ async def _resident(session: aiohttp.ClientSession, url: str, sender: str, scrip
 
 
 async def run_load(
-    base_url: str,
+    base_url: str | list[str],
     residents: int,
     script,
     prefix: str,
@@ -112,8 +114,11 @@ async def run_load(
     deadline: float | None = None,
     on_round: Callable[[int], None] | None = None,
 ) -> LoadResult:
-    """``residents`` concurrent residents each walk ``script``; repeated ``rounds`` times (or until ``deadline``)."""
+    """``residents`` concurrent residents each walk ``script``; repeated ``rounds`` times (or until ``deadline``).
+
+    ``base_url`` may list several Rasa servers; each resident's messages then alternate between them."""
     result = LoadResult(residents)
+    servers = [base_url] if isinstance(base_url, str) else base_url
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=residents * 2)
     started = time.perf_counter()
@@ -122,7 +127,16 @@ async def run_load(
         while True:
             await asyncio.gather(
                 *(
-                    _resident(session, f"{base_url}/webhooks/rest/webhook", f"{prefix}-{round_number}-{n}", script, result)
+                    _resident(
+                        session,
+                        [
+                            f"{server}/webhooks/rest/webhook"
+                            for server in servers[n % len(servers) :] + servers[: n % len(servers)]
+                        ],
+                        f"{prefix}-{round_number}-{n}",
+                        script,
+                        result,
+                    )
                     for n in range(residents)
                 )
             )

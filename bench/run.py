@@ -4,6 +4,9 @@ Prints a table and writes bench/results.json. Options:
   --quick             smaller loads and no export/soak (a few minutes)
   --soak MINUTES      also run 100 residents for MINUTES and check memory stays flat
   --skip-baseline     reuse nothing from the baseline (ratios are then omitted)
+  --scaleout          also measure two Rasa servers against one, sharing PostgreSQL and Redis
+                      (BENCH_DATABASE_URL or TEST_DATABASE_URL, which is EMPTIED first, and
+                      BENCH_REDIS_URL or TEST_REDIS_URL)
 """
 
 from __future__ import annotations
@@ -211,6 +214,67 @@ def soak(assistant: RunningAssistant, minutes: float, completed_before: int) -> 
     }
 
 
+# --- two Rasa servers against one (the scale-out shape) ------------------------------------------
+
+
+def scaleout_urls() -> tuple[str, str]:
+    database = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL", "")
+    redis = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL", "")
+    if not database.startswith("postgresql") or not redis.startswith("redis://"):
+        raise SystemExit(
+            "--scaleout needs BENCH_DATABASE_URL (a throwaway PostgreSQL database, emptied first) and BENCH_REDIS_URL"
+        )
+    return database, redis
+
+
+def scaleout(workdir: Path, database_url: str, redis_url: str, rounds: int) -> dict:
+    """20 residents on one Rasa server, then on two (messages alternate between them), same PostgreSQL and Redis."""
+    import urllib.parse
+
+    from tests.conftest import reset_postgres
+
+    print("Scale-out: one Rasa server, then two, sharing PostgreSQL and a Redis lock store...", flush=True)
+    reset_postgres(database_url)
+    redis = urllib.parse.urlsplit(redis_url)
+    env = {
+        "HYS_TODAY": "2026-11-22",
+        "RATE_LIMIT_PER_IP": "0",
+        "RASA_ENDPOINTS_FILE": "endpoints.scaleout.yml",
+        "REDIS_HOST": redis.hostname or "127.0.0.1",
+        "REDIS_PORT": str(redis.port or 6379),
+        "REDIS_DB": (redis.path or "/0").strip("/") or "0",
+    }
+    (workdir / "scaleout").mkdir()
+    first = RunningAssistant(workdir / "scaleout", database_url=database_url, extra_env=env).start()
+    second_port = free_port()
+    second = subprocess.Popen(
+        [PYTHON, "-m", "actions.servers", "rasa"],
+        cwd=ROOT,
+        env={**first.env, "RASA_PORT": str(second_port)},
+        stdout=(workdir / "scaleout" / "rasa2.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    second_url = f"http://127.0.0.1:{second_port}"
+    try:
+        wait_http(f"{second_url}/status?token={first.token}")
+        asyncio.run(run_load(first.base_url, 20, SURVEY_CONVERSATION, "so-warm", 1))
+        asyncio.run(run_load(second_url, 20, SURVEY_CONVERSATION, "so-warm2", 1))
+        out = {}
+        for label, servers in (("one", [first.base_url]), ("two", [first.base_url, second_url])):
+            out[label] = asyncio.run(run_load(servers, 20, SURVEY_CONVERSATION, f"so-{label}", rounds)).summary()
+            print(
+                f"  {label} Rasa server(s), 20 residents: {out[label]['messages_per_second']} msg/s, "
+                f"p95 {out[label]['p95_ms']} ms, errors {out[label]['errors']}",
+                flush=True,
+            )
+        out["two_vs_one"] = ratio(out["two"]["messages_per_second"], out["one"]["messages_per_second"])
+        return out
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+        first.stop()
+
+
 # --- NLU quality ---------------------------------------------------------------------------------
 
 
@@ -357,6 +421,17 @@ def table(results: dict) -> str:
         rows.append(
             (f"export {e['responses']:,} responses to XLSX (s / MB)", f"{e['xlsx']['seconds']} / {e['xlsx']['peak_mb']}", "", "")
         )
+    if "scaleout" in results:
+        so = results["scaleout"]
+        for label in ("one", "two"):
+            rows.append(
+                (
+                    f"scale-out, {label} Rasa server(s), 20 residents: msg/s / p95 ms",
+                    f"{so[label]['messages_per_second']} / {so[label]['p95_ms']}",
+                    "",
+                    so["two_vs_one"] if label == "two" else "",
+                )
+            )
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
     return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
 
@@ -382,6 +457,8 @@ def check_targets(results: dict) -> dict:
         checks["CSV export of 100k under 20 s and 300 MB"] = (
             results["exports"]["csv"]["seconds"] < 20 and results["exports"]["csv"]["peak_mb"] < 300
         )
+    if "scaleout" in results:
+        checks["scale-out: zero errors with two Rasa servers"] = results["scaleout"]["two"]["errors"] == 0
     if "soak" in o:
         checks["soak: zero errors, stored = completed"] = o["soak"]["errors"] == 0 and o["soak"]["stored_equals_completed"]
     return checks
@@ -393,7 +470,13 @@ def main() -> int:
     parser.add_argument("--soak", type=float, default=0.0, metavar="MINUTES")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--export-responses", type=int, default=100_000)
+    parser.add_argument("--scaleout", action="store_true")
     args = parser.parse_args()
+    if args.export_responses < 1:
+        parser.error("--export-responses must be at least 1")
+    if args.soak < 0:
+        parser.error("--soak must not be negative")
+    scaleout_config = scaleout_urls() if args.scaleout else None
     workdir = Path(tempfile.mkdtemp(prefix="hys-bench-"))
     results: dict = {"machine": {"cpus": os.cpu_count(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}}
     try:
@@ -405,6 +488,8 @@ def main() -> int:
             "ours": nlu_quality(workdir, ROOT / "config.yml", "ours"),
             "rasa_default": nlu_quality(workdir, ROOT / "bench" / "configs" / "rasa_default.yml", "rasa_default"),
         }
+        if scaleout_config:
+            results["scaleout"] = scaleout(workdir, *scaleout_config, rounds=1 if args.quick else 3)
         if not args.quick:
             print(f"Exports of {args.export_responses:,} demo responses...", flush=True)
             results["exports"] = exports(workdir, args.export_responses)

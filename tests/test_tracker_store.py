@@ -11,6 +11,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import EventVerbosity
 from sqlalchemy import text
 
+from actions.settings import get_settings
 from actions.store.conversations import delete_conversations
 from actions.store.db import engine_for
 from actions.store.tracker_store import RedactingSQLTrackerStore
@@ -113,8 +114,15 @@ def test_a_new_session_is_read_from_its_start_as_rasa_reads_it(url):
     assert "old session" not in str(state(cached))
 
 
-def test_the_cache_can_be_switched_off(url, monkeypatch):
+@pytest.fixture
+def no_cache(monkeypatch):
     monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_the_cache_can_be_switched_off(url, no_cache):
     store = new_store(url)
     turn(store, "r7", "one")
     turn(store, "r7", "two")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -37,11 +36,11 @@ from rasa.shared.core.events import Event, SessionStarted, UserUttered, deserial
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from ..settings import get_settings
 from ..text.redaction import redact
 from .db import engine_for
 
 T = TypeVar("T")
-DEFAULT_CACHE_SIZE = 5000  # conversations; each holds one conversation session's events
 
 
 def redacted_event(event: Event) -> Event:
@@ -99,7 +98,7 @@ class _Lru(OrderedDict):
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        size = int(os.environ.get("TRACKER_CACHE_SIZE", DEFAULT_CACHE_SIZE))
+        size = get_settings().tracker_cache_size
         self._stored: _Lru = _Lru(size)
         self._handed_out: _Lru = _Lru(size)
         super().__init__(*args, **kwargs)

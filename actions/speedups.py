@@ -75,6 +75,13 @@ def resolve_event_types_once() -> None:
 IDLE_CONNECTION_SECONDS = 2.0
 
 
+def encode_json(value) -> str:
+    """The same JSON as the standard library writes for Rasa's payloads, several times faster."""
+    import ujson
+
+    return ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
+
+
 class _Borrowed:
     """``async with endpoint.session() as s`` without closing the shared session at the end."""
 
@@ -94,7 +101,6 @@ def reuse_action_server_connections() -> None:
     per endpoint and event loop (connections are reused), and encode with ujson (already installed
     with Sanic), which writes the same JSON several times faster."""
     import aiohttp
-    import ujson
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
     def session(self: EndpointConfig) -> _Borrowed:
@@ -107,7 +113,7 @@ def reuse_action_server_connections() -> None:
                 auth=auth,
                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
-                json_serialize=lambda value: ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False),
+                json_serialize=encode_json,
             )
             self._shared_session = (loop, shared)
         return _Borrowed(shared)

@@ -42,7 +42,12 @@ def test_event_types_resolve_as_before(patched):
 
 
 def test_action_calls_reuse_one_connection_and_send_the_same_json(patched):
-    payload = {"text": "Café on the A38 / Bridge St — “quoted”", "n": 1.5, "nested": [None, True, {"k": "ü"}]}
+    payload = {
+        "text": "Café on the A38 / Bridge St — “quoted”",
+        "n": 1.5,
+        "huge": 10**30,
+        "nested": [None, True, {"k": "ü"}],
+    }
     seen: list[tuple] = []
 
     async def webhook(request: web.Request) -> web.Response:

@@ -31,9 +31,7 @@ def new_store(url: str) -> RedactingSQLTrackerStore:
 
 def rows(url: str, sender: str) -> list[str]:
     with engine_for(url).connect() as connection:
-        return list(
-            connection.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}).scalars()
-        )
+        return list(connection.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}).scalars())
 
 
 def turn(store: RedactingSQLTrackerStore, sender: str, said: str, *events) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -163,10 +163,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         previous = self._stored.pop(sender_id, None)
         if previous is not None and len(previous.events) == stored_count:
             self._stored.put(sender_id, _Stored(previous.events + tuple(new_events), last_id))
-
-    def _additional_events(self, session, tracker: DialogueStateTracker) -> Iterator[Event]:
-        """The events not yet stored, redacted (for any code path that still uses Rasa's own save)."""
-        return (redacted_event(event) for event in super()._additional_events(session, tracker))
 
     # --- SQL, written to match Rasa's own queries ----------------------------------------------
 

@@ -18,35 +18,38 @@ from rapidfuzz import fuzz
 
 from ..content.model import DONT_KNOW, SCALES, Question
 
-SKIP_PHRASES = {
+# Said only to move on: these skip even where a word like "none" could be a real answer.
+EXPLICIT_SKIPS = {
     "skip",
     "skip it",
     "skip this",
     "skip this one",
     "skip question",
     "pass",
-    "no comment",
-    "no comments",
     "next",
     "next question",
-    "n/a",
-    "na",
+    "no comment",
+    "no comments",
     "prefer not to say",
     "rather not say",
-    "id rather not say",
     "i'd rather not say",
+    "id rather not say",
+}
+SKIP_PHRASES = EXPLICIT_SKIPS | {
+    "n/a",
+    "na",
+    "not applicable",
     "prefer not to answer",
     "rather not answer",
     "no answer",
+    "dont want to answer",
+    "don't want to answer",
     "none",
     "nothing",
     "nothing to add",
-    "not applicable",
     "nothing else",
     "no thanks",
     "no thank you",
-    "dont want to answer",
-    "don't want to answer",
 }
 DONT_KNOW_PHRASES = {
     "dont know",
@@ -349,24 +352,6 @@ def normalise(text: str) -> str:
     text = clean_text(text).lower().replace("\u2019", "'").replace("`", "'")
     text = re.sub(r"[^\w'\s/+&-]", " ", text)
     return re.sub(r"\s+", " ", text).strip(" -'")
-
-
-EXPLICIT_SKIPS = {
-    "skip",
-    "skip it",
-    "skip this",
-    "skip this one",
-    "skip question",
-    "pass",
-    "next",
-    "next question",
-    "no comment",
-    "no comments",
-    "prefer not to say",
-    "rather not say",
-    "i'd rather not say",
-    "id rather not say",
-}
 
 
 def is_explicit_skip(text: str) -> bool:

@@ -9,12 +9,15 @@ The tracker cache lives in ``actions.store.tracker_store``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 
 def apply_to_rasa_server() -> None:
     validate_with_cached_validators()
+    validate_action_replies_by_event_type()
     resolve_event_types_once()
     reuse_action_server_connections()
+    run_prediction_graph_in_plain_python()
 
 
 def validate_with_cached_validators() -> None:
@@ -49,6 +52,84 @@ def validate_with_cached_validators() -> None:
             raise error
 
     jsonschema.validate = validate
+
+
+def validate_action_replies_by_event_type() -> None:
+    """Check each action-server reply against only the schema of each event's own type.
+
+    Rasa's schema for a reply's events is a ``oneOf`` over all 23 event types, so every event of
+    every reply was checked against all 23 (about 0.3 ms per event; 9% of the Rasa server's CPU,
+    even with a cached validator). Each alternative fixes ``event`` to a different constant, so an
+    event satisfies the ``oneOf`` exactly when it satisfies its own type's alternative. That one
+    is compiled to Python (fastjsonschema). A reply this check does not accept goes through Rasa's
+    own check, so what is rejected, and the error Rasa reports, are exactly as before.
+    """
+    import fastjsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    spec = RemoteAction.action_response_format_spec()
+    event_schema = spec["properties"]["events"]["items"]
+    common = {key: value for key, value in event_schema.items() if key != "oneOf"}
+    by_type: dict[str, Callable] = {}
+    for alternative in event_schema["oneOf"]:
+        event_type = alternative.get("properties", {}).get("event", {}).get("const")
+        if not isinstance(event_type, str) or event_type in by_type:
+            return  # not the schema this was written for (a Rasa upgrade): keep Rasa's check
+        by_type[event_type] = fastjsonschema.compile({"allOf": [common, alternative]})
+    reply_shape = fastjsonschema.compile(
+        {**spec, "properties": {**spec["properties"], "events": {"type": "array", "items": common}}}
+    )
+    rasa_check = RemoteAction._validate_action_result
+
+    def _validate_action_result(self, result) -> bool:
+        try:
+            reply_shape(result)
+            for event in result.get("events") or ():
+                by_type[event["event"]](event)
+        except (fastjsonschema.JsonSchemaException, KeyError):
+            return rasa_check(self, result)
+        return True
+
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+def run_prediction_graph_in_plain_python() -> None:
+    """Run the model's graph by calling its nodes in order, instead of through dask.
+
+    For every message Rasa runs the NLU graph and, for every action it predicts, the policy graph,
+    each time building a dask graph and letting dask's scheduler order a dozen nodes (about 9% of
+    the Rasa server's CPU). The order depends only on the targets, so it is worked out once per
+    set of targets; each node still gets exactly its parents' outputs, as with dask. Training,
+    which runs in its own process, is untouched.
+    """
+    from graphlib import TopologicalSorter
+
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(self: DaskGraphRunner, inputs=None, targets=None):
+        run_targets = list(targets or self._graph_schema.target_names)
+        plans = self.__dict__.setdefault("_plans", {})
+        plan = plans.get(tuple(run_targets))
+        if plan is None:
+            schema = self._graph_schema.minimal_graph_schema(run_targets)
+            order = TopologicalSorter({name: set(node.needs.values()) for name, node in schema.nodes.items()})
+            plan = plans[tuple(run_targets)] = [
+                (name, list(schema.nodes[name].needs.values())) for name in order.static_order() if name in schema.nodes
+            ]
+        # Inputs reach nodes as (name, value) pairs, the same shape as every node's output.
+        outputs = {name: (name, value) for name, value in (inputs or {}).items()}
+        clash = set(outputs) & {name for name, _ in plan}
+        if clash:
+            raise GraphRunError(f"Input names {sorted(clash)} clash with node names of the graph.")
+        try:
+            for name, parents in plan:
+                outputs[name] = self._instantiated_nodes[name](*(outputs.get(parent, parent) for parent in parents))
+        except RuntimeError as error:
+            raise GraphRunError("Error running runner.") from error
+        return dict(outputs[target] for target in run_targets)
+
+    DaskGraphRunner.run = run
 
 
 def resolve_event_types_once() -> None:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
 from actions import speedups
+from tests.conftest import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "haveyoursay.tar.gz"
 
 
 @pytest.fixture
@@ -21,7 +26,16 @@ def patched(monkeypatch):
     monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)
     monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
     speedups.apply_to_rasa_server()
+    return monkeypatch
+
+
+@pytest.fixture
+def trained_model() -> Path:
+    assert MODEL.exists(), "train first: make train"
+    return MODEL
 
 
 def test_action_replies_are_still_validated(patched):
@@ -73,3 +87,50 @@ def test_action_calls_reuse_one_connection_and_send_the_same_json(patched):
     assert replies == [{"ok": True}] * 3
     assert len({peer for peer, _ in seen}) == 1, "all three calls should share one kept-alive connection"
     assert all(json.loads(body) == payload for _, body in seen)
+
+
+def test_action_replies_are_checked_per_event_type_with_rasa_errors_kept(patched):
+    action = RemoteAction("validate_survey_form", None)
+    valid = {
+        "events": [
+            {"event": "slot", "timestamp": None, "name": "survey", "value": {"stage": "question", "answers": {"q": [1, 2]}}},
+            {"event": "active_loop", "name": None},
+            {"event": "bot", "text": "Question 2 of 6", "data": {"buttons": [{"title": "Yes", "payload": "yes"}]}},
+        ],
+        "responses": [{"text": "Thanks"}],
+    }
+    assert action._validate_action_result(valid) is True
+    assert action._validate_action_result({}) is True
+    invalid = [
+        {"events": "not a list"},
+        {"events": [{"no_event_key": 1}]},
+        {"events": [{"event": "no-such-event"}]},
+        {"events": [{"event": "slot", "name": 5, "value": 1}]},  # right type, wrong field
+        {"events": [{"event": "slot", "name": "x", "timestamp": "yesterday"}]},  # a common field
+        {"events": [], "responses": ["not an object"]},
+    ]
+    for reply in invalid:
+        with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
+            action._validate_action_result(reply)
+
+
+def test_the_model_graph_runs_to_the_same_results_without_dask(patched, trained_model):
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(trained_model))
+    messages = ["when does the cycle lane consultation close", "hello", "I want to have my say", "agree"]
+    with_plain_python = [asyncio.run(agent.parse_message(text)) for text in messages]
+    patched.undo()
+    with_dask = [asyncio.run(agent.parse_message(text)) for text in messages]
+    assert with_plain_python == with_dask
+    assert with_dask[0]["intent"]["name"] == "ask_deadline"
+
+
+def test_graph_inputs_may_not_shadow_nodes(patched, trained_model):
+    from rasa.core.agent import Agent
+    from rasa.engine.exceptions import GraphRunError
+
+    runner = Agent.load(str(trained_model)).processor.graph_runner
+    node = next(iter(runner._graph_schema.nodes))
+    with pytest.raises(GraphRunError, match="clash"):
+        runner.run(inputs={node: "x"}, targets=[node])

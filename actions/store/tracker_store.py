@@ -96,6 +96,20 @@ class _Lru(OrderedDict):
             self.popitem(last=False)
 
 
+class _DriverQuery:
+    """A statement compiled once to the driver's SQL. The cache check runs on every message, and
+    building and compiling the select each time was most of its cost."""
+
+    def __init__(self, statement, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positions = compiled.positiontup if compiled.positional else None
+
+    def scalar(self, connection, **params: Any) -> Any:
+        values = tuple(params[name] for name in self.positions) if self.positions is not None else params
+        return connection.exec_driver_sql(self.sql, values).scalar()
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         size = get_settings().tracker_cache_size
@@ -108,6 +122,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.engine = engine_for(self.engine.url.render_as_string(hide_password=False))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._table = self.SQLEvent.__table__
+        self._newest_id_query = _DriverQuery(
+            sa.select(sa.func.max(self._table.c.id)).where(self._table.c.sender_id == sa.bindparam("sender_id")),
+            self.engine.dialect,
+        )
 
     @property
     def domain(self):
@@ -192,8 +210,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         }
 
     def _last_id(self, connection, sender_id: str) -> int | None:
-        table = self._table
-        return connection.execute(sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)).scalar()
+        return self._newest_id_query.scalar(connection, sender_id=sender_id)
 
     def _session_filter(self, sender_id: str):
         """Rows of the latest session: at or after the newest SessionStarted, or all if there is none."""

@@ -5,10 +5,14 @@ whole in-progress response lives in the ``survey`` slot (see
 ``actions/survey/engine.py``), so it survives action-server restarts. This
 module only adapts between Rasa and the engine:
 
-* ``validate_survey_form`` feeds each message to the engine, or, when the
-  message is a question about the consultation ("when does it close?"),
-  returns nothing so Rasa's rules answer it and the form asks again.
-* ``action_ask_survey_answer`` asks whatever the engine needs next.
+* ``validate_survey_form`` feeds each message to the engine and then asks
+  whatever the engine needs next, in the same call. When the message is a
+  question about the consultation ("when does it close?") it returns nothing,
+  so Rasa's rules answer it; Rasa then runs the form again, which calls this
+  validation without a new message, and it asks the same step again.
+  There is deliberately no ``action_ask_survey_answer``: with none in the
+  domain, Rasa's form leaves the asking to the validation action, which saves
+  a second action-server call on every survey message (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -113,6 +117,14 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
+def ask(dispatcher: CollectingDispatcher, survey: Survey, state: dict) -> dict:
+    """Ask the current step (consent, a question, the review...); returns the state to keep.
+
+    A hint about a misunderstood answer is shown once, with the question it belongs to."""
+    send(dispatcher, [survey.prompt(state)])
+    return dict(state, hint="") if state.get("hint") else state
+
+
 async def begin_survey(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -198,31 +210,35 @@ class ValidateSurveyForm(FormValidationAction):
         return "validate_survey_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        if not responding_to_new_message(tracker):
-            # Rasa also calls validation when the form (re)starts without a new message,
-            # e.g. on activation or after answering an interruption: nothing to read then.
-            return []
         state = tracker.get_slot("survey")
         content = await catalogue()
         consultation = content.get(state.get("slug")) if state else None
+        if not responding_to_new_message(tracker):
+            # The form (re)starts without a new message: on activation, or after an
+            # interruption was answered. Nothing to read; ask the current step.
+            if not state or consultation is None:
+                return [SlotSet("survey_answer", "ended"), ActiveLoop(None)]
+            asked = ask(dispatcher, survey_for(consultation, content), state)
+            return [SlotSet("survey", asked)] if asked is not state else []
         if not state or consultation is None:
             dispatcher.utter_message(text="Sorry, that consultation is no longer available to respond to.")
             return [SlotSet("survey_answer", "ended"), SlotSet("survey", None)]
+        survey = survey_for(consultation, content)
         text = latest_text(tracker)
         if len(text) > MAX_MESSAGE_CHARS:
             dispatcher.utter_message(
                 text=f"That message is too long for me ({len(text):,} characters). Please keep it under {MAX_MESSAGE_CHARS:,}: nothing has been saved from it."
             )
-            return [SlotSet("survey", state), SlotSet("survey_answer", None)]
-        survey = survey_for(consultation, content)
+            return [SlotSet("survey", ask(dispatcher, survey, state)), SlotSet("survey_answer", None)]
         if self._is_interruption(tracker, survey, state, text):
             return []  # Rasa's rules answer the question, then the form asks again
         step = await in_thread(survey.handle, state, text)
         if step.submit:
             step = await self._submit(tracker, survey, step.state)
         send(dispatcher, step.replies)
-        finished = "complete" if step.finished else None
-        return [SlotSet("survey", step.state), SlotSet("survey_answer", finished)]
+        if step.finished:
+            return [SlotSet("survey", step.state), SlotSet("survey_answer", "complete")]
+        return [SlotSet("survey", ask(dispatcher, survey, step.state)), SlotSet("survey_answer", None)]
 
     @staticmethod
     def _is_interruption(tracker: Tracker, survey: Survey, state: dict, text: str) -> bool:
@@ -267,24 +283,6 @@ class ValidateSurveyForm(FormValidationAction):
             logger.exception("survey.submit_failed consultation=%s", state["slug"])
             return survey.save_failed(state)
         return survey.submitted(state, reference)
-
-
-class ActionAskSurveyAnswer(Action):
-    """Ask the current survey step: consent, a question (with hints after a misunderstood answer), review..."""
-
-    def name(self) -> str:
-        return "action_ask_survey_answer"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        state = tracker.get_slot("survey")
-        content = await catalogue()
-        consultation = content.get(state.get("slug")) if state else None
-        if not state or consultation is None:
-            return [SlotSet("survey_answer", "ended"), ActiveLoop(None)]
-        send(dispatcher, [survey_for(consultation, content).prompt(state)])
-        if state.get("hint"):
-            return [SlotSet("survey", dict(state, hint=""))]
-        return []
 
 
 class ActionSurveyFinished(Action):

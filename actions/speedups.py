@@ -18,6 +18,7 @@ def apply_to_rasa_server() -> None:
     resolve_event_types_once()
     reuse_action_server_connections()
     run_prediction_graph_in_plain_python()
+    stack_intent_features_once()
 
 
 def validate_with_cached_validators() -> None:
@@ -130,6 +131,41 @@ def run_prediction_graph_in_plain_python() -> None:
         return dict(outputs[target] for target in run_targets)
 
     DaskGraphRunner.run = run
+
+
+def stack_intent_features_once() -> None:
+    """Build the LogisticRegression classifier's input row in one step.
+
+    Rasa's classifier deep-copies each featurizer's sentence features, joins them pairwise, then
+    joins the result with an empty dense block and stacks the rows: over 10% of the Rasa
+    server's CPU for a one-row matrix. The same blocks, in the same order, are joined once here,
+    so the matrix, and therefore the intent ranking, are unchanged. Messages with dense features
+    or none at all (not produced by config.yml) go through Rasa's own code.
+    """
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+    from scipy.sparse import hstack, vstack
+
+    rasa_create_x = LogisticRegressionClassifier._create_X
+
+    def sparse_sentence_blocks(message) -> list | None:
+        blocks = []
+        for features in message.features:
+            if features.attribute != TEXT or features.type != FEATURE_TYPE_SENTENCE:
+                continue
+            if not features.is_sparse():
+                return None
+            blocks.append(features.features)
+        return blocks or None
+
+    def _create_X(self, messages):
+        rows = [sparse_sentence_blocks(message) for message in messages]
+        if not rows or any(blocks is None for blocks in rows):
+            return rasa_create_x(self, messages)
+        stacked = [hstack(blocks, format="csr") for blocks in rows]
+        return stacked[0] if len(stacked) == 1 else vstack(stacked, format="csr")
+
+    LogisticRegressionClassifier._create_X = _create_X
 
 
 def resolve_event_types_once() -> None:

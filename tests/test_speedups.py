@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
@@ -28,6 +29,7 @@ def patched(monkeypatch):
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", LogisticRegressionClassifier._create_X)
     speedups.apply_to_rasa_server()
     return monkeypatch
 
@@ -114,7 +116,8 @@ def test_action_replies_are_checked_per_event_type_with_rasa_errors_kept(patched
             action._validate_action_result(reply)
 
 
-def test_the_model_graph_runs_to_the_same_results_without_dask(patched, trained_model):
+def test_the_model_parses_exactly_as_without_the_speed_ups(patched, trained_model):
+    """Same intents and the same confidences: the graph runner and the classifier's input row."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(trained_model))
@@ -134,3 +137,31 @@ def test_graph_inputs_may_not_shadow_nodes(patched, trained_model):
     node = next(iter(runner._graph_schema.nodes))
     with pytest.raises(GraphRunError, match="clash"):
         runner.run(inputs={node: "x"}, targets=[node])
+
+
+def test_the_classifier_input_matrix_is_unchanged(monkeypatch):
+    import numpy as np
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from scipy.sparse import coo_matrix
+
+    rasa_create_x = LogisticRegressionClassifier._create_X
+    monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", rasa_create_x)
+    speedups.stack_intent_features_once()
+    random = np.random.default_rng(7)
+
+    def message(seed_text: str) -> Message:
+        msg = Message(data={"text": seed_text})
+        for origin, width in (("regex", 12), ("words", 300), ("chars", 900)):
+            sentence = coo_matrix(random.integers(0, 3, (1, width)) * (random.random((1, width)) < 0.05))
+            sequence = coo_matrix(random.integers(0, 2, (4, width)))
+            msg.add_features(Features(sequence, "sequence", "text", origin))
+            msg.add_features(Features(sentence, "sentence", "text", origin))
+        return msg
+
+    for messages in ([message("one")], [message("one"), message("two"), message("three")]):
+        ours, rasas = LogisticRegressionClassifier._create_X(None, messages), rasa_create_x(None, messages)
+        assert ours.shape == rasas.shape and (ours != rasas).nnz == 0
+    dense = message("dense")
+    dense.add_features(Features(np.ones((1, 5)), "sentence", "text", "dense"))
+    assert LogisticRegressionClassifier._create_X(None, [dense]).shape == (1, 1217)  # Rasa's own path

@@ -37,6 +37,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from ..settings import get_settings
+from ..speedups import encode_json
 from ..text.redaction import redact
 from .db import engine_for
 
@@ -97,17 +98,22 @@ class _Lru(OrderedDict):
 
 
 class _DriverQuery:
-    """A statement compiled once to the driver's SQL. The cache check runs on every message, and
-    building and compiling the select each time was most of its cost."""
+    """A statement compiled once to the driver's SQL. The cache check and the insert run for
+    every message, and building and compiling them each time was most of their cost."""
 
     def __init__(self, statement, dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.positions = compiled.positiontup if compiled.positional else None
 
-    def scalar(self, connection, **params: Any) -> Any:
-        values = tuple(params[name] for name in self.positions) if self.positions is not None else params
-        return connection.exec_driver_sql(self.sql, values).scalar()
+    def _params(self, values: dict[str, Any]) -> tuple | dict[str, Any]:
+        return tuple(values[name] for name in self.positions) if self.positions is not None else values
+
+    def scalar(self, connection, **values: Any) -> Any:
+        return connection.exec_driver_sql(self.sql, self._params(values)).scalar()
+
+    def execute_many(self, connection, rows: list[dict[str, Any]]) -> None:
+        connection.exec_driver_sql(self.sql, [self._params(row) for row in rows])
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
@@ -125,6 +131,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._newest_id_query = _DriverQuery(
             sa.select(sa.func.max(self._table.c.id)).where(self._table.c.sender_id == sa.bindparam("sender_id")),
             self.engine.dialect,
+        )
+        row_columns = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+        self._insert_query = _DriverQuery(
+            sa.insert(self._table).values({name: sa.bindparam(name) for name in row_columns}), self.engine.dialect
         )
 
     @property
@@ -171,7 +181,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             stored_count = self._count_session_events(connection, sender_id) if known_count is None else known_count
             new_events = [redacted_event(event) for event in all_events[stored_count:]]
             if new_events:
-                connection.execute(sa.insert(self._table), [self._row(sender_id, event) for event in new_events])
+                self._insert_query.execute_many(connection, [self._row(sender_id, event) for event in new_events])
             return stored_count, new_events, self._last_id(connection, sender_id)
 
         stored_count, new_events, last_id = await self._database(write, transaction=True)
@@ -206,7 +216,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             "timestamp": data.get("timestamp"),
             "intent_name": intent,
             "action_name": data.get("name"),
-            "data": json.dumps(data),
+            "data": encode_json(data),
         }
 
     def _last_id(self, connection, sender_id: str) -> int | None:

@@ -1,8 +1,10 @@
 """Speed-ups for Rasa 3.6's per-message hot path, applied in the Rasa server process only.
 
-Each one was found with py-spy under `make bench` load (docs/performance.md),
-keeps Rasa's behaviour, and replaces one small function, so it is easy to
-re-check on a Rasa upgrade (tests/test_speedups.py pins what they must keep).
+Each one was found with py-spy under `make bench` load (docs/performance.md)
+and replaces one small function, so it is easy to re-check on a Rasa upgrade
+(tests/test_speedups.py pins what they must keep). All but one keep Rasa's
+behaviour exactly; ``send_actions_the_current_turn`` is a deliberate contract
+with our action server (actions get the state and the current turn's events).
 The tracker cache lives in ``actions.store.tracker_store``.
 """
 
@@ -19,6 +21,8 @@ def apply_to_rasa_server() -> None:
     reuse_action_server_connections()
     run_prediction_graph_in_plain_python()
     stack_intent_features_once()
+    skip_text_rule_lookup_without_text_rules()
+    send_actions_the_current_turn()
 
 
 def validate_with_cached_validators() -> None:
@@ -166,6 +170,94 @@ def stack_intent_features_once() -> None:
         return stacked[0] if len(stacked) == 1 else vstack(stacked, format="csr")
 
     LogisticRegressionClassifier._create_X = _create_X
+
+
+def skip_text_rule_lookup_without_text_rules() -> None:
+    """Skip the Rule policy's search for rules written with the resident's exact words when the
+    model has no rule that could match such a search.
+
+    After every message the Rule policy rebuilds the dialogue states of the whole conversation
+    twice: once with the message's text in place of its intent (for end-to-end rules) and once
+    with its intent. The text search was 11% of the Rasa server's CPU, and with our intent-only
+    rules it can never match: in that search the latest turn has no intent and no entities, so
+    only a rule whose last step follows ``action_listen`` without naming an intent or entities
+    could match it. Whether the trained rules include any such rule is checked once per policy;
+    if one does, Rasa's search runs as before.
+    """
+    from rasa.core.policies.rule_policy import RULES, RulePolicy
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+    from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT
+
+    rasa_find = RulePolicy._find_action_from_rules
+
+    def constrains(value) -> bool:
+        return bool(value) and value != SHOULD_NOT_BE_SET
+
+    def could_match_text_turn(rule_key: str) -> bool:
+        last_state = RulePolicy._rule_key_to_state(rule_key)[-1]
+        previous_action = last_state.get(PREVIOUS_ACTION)
+        if not previous_action or previous_action.get(ACTION_NAME) not in (None, ACTION_LISTEN_NAME):
+            return False  # a conversation start, or a step after some other action
+        user = last_state.get(USER, {})
+        return not constrains(user.get(INTENT)) and not constrains(user.get(ENTITIES))
+
+    def _find_action_from_rules(self, tracker, domain, use_text_for_last_user_input):
+        if use_text_for_last_user_input:
+            rules = self.lookup.get(RULES, {})
+            known = self.__dict__.get("_text_turn_rules")
+            if known is None or known[0] is not rules:
+                known = self.__dict__["_text_turn_rules"] = (rules, any(map(could_match_text_turn, rules)))
+            if not known[1]:
+                return None, None, False
+        return rasa_find(self, tracker, domain, use_text_for_last_user_input)
+
+    RulePolicy._find_action_from_rules = _find_action_from_rules
+
+
+def current_turn_start(events) -> int:
+    """Index of the ``action_listen`` before the resident's latest message (0 if there is none).
+
+    From there on the events hold the latest message and everything the bot has done since."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    events = list(events)
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered):
+            for before in range(index - 1, -1, -1):
+                if isinstance(events[before], ActionExecuted) and events[before].action_name == ACTION_LISTEN_NAME:
+                    return before
+            return 0
+    return 0
+
+
+def send_actions_the_current_turn() -> None:
+    """Send the action server the conversation's state and the current turn's events, not the
+    whole history.
+
+    Rasa sends every event of the conversation with every action call, so a survey's last
+    answers carried about 60 kB of JSON each way: 8% of the Rasa server's CPU to build and
+    encode, and most of the action server's to decode. Our actions read slots (the survey's
+    whole state is the ``survey`` slot), the latest message, and the events since the
+    resident's latest message (Rasa SDK's ``slots_to_validate`` and ``responding_to_new_message``
+    in actions/dialogue/survey.py). Everything else in the call is exactly as Rasa builds it.
+    This is a contract for the action server: an action that needs older events must keep
+    what it needs in a slot (docs/ARCHITECTURE.md).
+    """
+    import rasa
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    def _action_call_format(self, tracker, domain):
+        state = tracker.current_state(EventVerbosity.NONE)
+        events = list(tracker.events)
+        state["events"] = [event.as_dict() for event in events[current_turn_start(events) :]]
+        result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+            result["domain"] = domain.as_dict()
+        return result
+
+    RemoteAction._action_call_format = _action_call_format
 
 
 def resolve_event_types_once() -> None:

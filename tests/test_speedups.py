@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import pytest
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from actions import speedups
@@ -30,6 +33,8 @@ def patched(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
     monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", LogisticRegressionClassifier._create_X)
+    monkeypatch.setattr(RulePolicy, "_find_action_from_rules", RulePolicy._find_action_from_rules)
+    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
     speedups.apply_to_rasa_server()
     return monkeypatch
 
@@ -165,3 +170,85 @@ def test_the_classifier_input_matrix_is_unchanged(monkeypatch):
     dense = message("dense")
     dense.add_features(Features(np.ones((1, 5)), "sentence", "text", "dense"))
     assert LogisticRegressionClassifier._create_X(None, [dense]).shape == (1, 1217)  # Rasa's own path
+
+
+class _Searched(Exception):
+    pass
+
+
+def _searched(policy: RulePolicy, use_text: bool) -> bool:
+    """Whether Rasa's rule search got as far as building the conversation's states."""
+
+    def build_states(*args, **kwargs):
+        raise _Searched
+
+    policy._prediction_states = build_states
+    try:
+        found = policy._find_action_from_rules(SimpleNamespace(latest_action_name="action_listen"), None, use_text)
+    except _Searched:
+        return True
+    assert found == (None, None, False)
+    return False
+
+
+def _rule_key(*states) -> str:
+    return json.dumps(list(states), sort_keys=True)
+
+
+def test_the_text_rule_search_is_skipped_only_when_no_rule_could_match_it(patched):
+    policy = RulePolicy.__new__(RulePolicy)
+    intent_rule = _rule_key({"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}})
+    after_an_action = _rule_key({"prev_action": {"action_name": "survey_form"}, "active_loop": {"name": "should_not_be_set"}})
+    policy.lookup = {RULES: {intent_rule: "action_greet", after_an_action: "action_survey_finished"}}
+    assert not _searched(policy, use_text=True), "intent-only rules can never match the text search"
+    assert _searched(policy, use_text=False), "the intent search always runs"
+    for could_match in (
+        _rule_key({"prev_action": {"action_name": "action_listen"}, "user": {"text": "hello there"}}),  # end-to-end
+        _rule_key({"prev_action": {"action_name": "action_listen"}, "slots": {"ward": [1.0]}}),  # no intent named
+    ):
+        policy.lookup = {RULES: {intent_rule: "action_greet", could_match: "action_x"}}
+        assert _searched(policy, use_text=True), could_match
+
+
+def test_our_trained_rules_never_need_the_text_search(patched, trained_model):
+    """If a rule is ever written so that it could, the search comes back on its own; this
+    says so, so the speed cost is a known choice rather than a surprise."""
+    from rasa.core.agent import Agent
+
+    nodes = Agent.load(str(trained_model)).processor.graph_runner._instantiated_nodes.values()
+    policy = next(node._component for node in nodes if isinstance(getattr(node, "_component", None), RulePolicy))
+    assert policy.lookup[RULES] and not _searched(policy, use_text=True)
+
+
+def test_actions_get_the_whole_state_and_the_current_turn(patched):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_dict({"slots": {"ward": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    events = [
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("hello", {"name": "greet", "confidence": 0.9}),
+        SlotSet("ward", "harbourside"),  # set turns ago: still in the slots
+        BotUttered("Hello!"),
+        ActionExecuted("action_listen"),
+        UserUttered("agree", {"name": "affirm", "confidence": 0.8}),
+        ActionExecuted("survey_form"),
+    ]
+    tracker = DialogueStateTracker.from_events("resident", events, domain.slots)
+    call = RemoteAction("validate_survey_form", None)._action_call_format(tracker, domain)
+    state = call["tracker"]
+    assert [event["event"] for event in state["events"]] == ["action", "user", "action"]
+    assert state["events"][0]["name"] == "action_listen" and state["events"][1]["text"] == "agree"
+    assert state["slots"]["ward"] == "harbourside"
+    assert state["latest_message"]["text"] == "agree" and state["latest_action_name"] == "survey_form"
+    assert call["next_action"] == "validate_survey_form" and call["sender_id"] == "resident"
+    full = tracker.current_state(EventVerbosity.ALL)
+    assert {key: value for key, value in state.items() if key != "events"} == {
+        key: value for key, value in full.items() if key != "events"
+    }
+
+    no_message_yet = DialogueStateTracker.from_events("resident", events[:2], domain.slots)
+    call = RemoteAction("action_greet", None)._action_call_format(no_message_yet, domain)
+    assert len(call["tracker"]["events"]) == 2

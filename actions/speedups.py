@@ -23,6 +23,9 @@ def apply_to_rasa_server() -> None:
     stack_intent_features_once()
     skip_text_rule_lookup_without_text_rules()
     send_actions_the_current_turn()
+    freeze_the_loaded_model_for_the_garbage_collector()
+    remember_applied_events()
+    copy_only_for_debug_logs()
 
 
 def validate_with_cached_validators() -> None:
@@ -146,9 +149,10 @@ def stack_intent_features_once() -> None:
     so the matrix, and therefore the intent ranking, are unchanged. Messages with dense features
     or none at all (not produced by config.yml) go through Rasa's own code.
     """
+    import numpy as np
     from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
     from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
-    from scipy.sparse import hstack, vstack
+    from scipy.sparse import csr_matrix, hstack, vstack
 
     rasa_create_x = LogisticRegressionClassifier._create_X
 
@@ -162,11 +166,24 @@ def stack_intent_features_once() -> None:
             blocks.append(features.features)
         return blocks or None
 
+    def one_row(blocks):
+        """``hstack(blocks, format="csr")`` for one-row blocks, without scipy's general machinery."""
+        if any(block.shape[0] != 1 for block in blocks):
+            return hstack(blocks, format="csr")
+        data, columns, width = [], [], 0
+        for block in blocks:
+            block = block.tocoo()
+            data.append(block.data)
+            columns.append(block.col + width)
+            width += block.shape[1]
+        data = np.concatenate(data)
+        return csr_matrix((data, np.concatenate(columns), np.array([0, len(data)])), shape=(1, width))
+
     def _create_X(self, messages):
         rows = [sparse_sentence_blocks(message) for message in messages]
         if not rows or any(blocks is None for blocks in rows):
             return rasa_create_x(self, messages)
-        stacked = [hstack(blocks, format="csr") for blocks in rows]
+        stacked = [one_row(blocks) for blocks in rows]
         return stacked[0] if len(stacked) == 1 else vstack(stacked, format="csr")
 
     LogisticRegressionClassifier._create_X = _create_X
@@ -258,6 +275,87 @@ def send_actions_the_current_turn() -> None:
         return result
 
     RemoteAction._action_call_format = _action_call_format
+
+
+def freeze_the_loaded_model_for_the_garbage_collector() -> None:
+    """Once the model is loaded, move everything alive into the garbage collector's permanent
+    generation (``gc.freeze``).
+
+    The Rasa server holds millions of long-lived objects (TensorFlow, spaCy, the model), and
+    every full collection walked all of them again, though none of them is ever garbage.
+    Per-message objects are collected as before.
+    """
+    import gc
+
+    import rasa.core.run
+
+    rasa_load = rasa.core.run.load_agent_on_start
+
+    async def load_agent_on_start(*args, **kwargs):
+        agent = await rasa_load(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        return agent
+
+    rasa.core.run.load_agent_on_start = load_agent_on_start
+
+
+def remember_applied_events() -> None:
+    """Work out a tracker's applied events once per state of its history.
+
+    Rasa recomputes them (a walk over the whole conversation) several times per message, twice
+    in a row when deciding whether the session has expired. The answer depends only on the
+    events, which only ever grow at the end, so it is remembered with the events it was
+    computed for (the same deque, length and last event) and handed out as a fresh list.
+    """
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_applied_events = DialogueStateTracker.applied_events
+
+    def applied_events(self):
+        events = self.events
+        last = events[-1] if events else None
+        known = self.__dict__.get("_applied_events")
+        if known is not None and known[0] is events and known[1] == len(events) and known[2] is last:
+            return list(known[3])
+        applied = rasa_applied_events(self)
+        self.__dict__["_applied_events"] = (events, len(events), last, tuple(applied))
+        return applied
+
+    DialogueStateTracker.applied_events = applied_events
+
+
+class _CopyForDebugLogs:
+    """Stands in for the ``copy`` module in a Rasa module that deep-copies values only to pass
+    them to ``structlogger.debug``: copies when that module logs at debug level, else not."""
+
+    def __init__(self, module_name: str) -> None:
+        import logging
+
+        self._logger = logging.getLogger(module_name)  # the logger structlog filters by
+
+    def deepcopy(self, value, memo=None):
+        import copy
+        import logging
+
+        return copy.deepcopy(value, memo) if self._logger.isEnabledFor(logging.DEBUG) else value
+
+    def __getattr__(self, name: str):
+        import copy
+
+        return getattr(copy, name)
+
+
+def copy_only_for_debug_logs() -> None:
+    """Rasa's message processor and forms deep-copy events, slots and the latest message for
+    every debug log line, whether or not debug logging is on (about 3% of the Rasa server's
+    CPU). In those two modules ``copy.deepcopy`` is used for nothing else, so there it now
+    copies only when debug logging is on."""
+    import rasa.core.actions.forms
+    import rasa.core.processor
+
+    for module in (rasa.core.processor, rasa.core.actions.forms):
+        module.copy = _CopyForDebugLogs(module.__name__)
 
 
 def resolve_event_types_once() -> None:

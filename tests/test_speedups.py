@@ -159,6 +159,8 @@ def test_the_classifier_input_matrix_is_unchanged(monkeypatch):
         msg = Message(data={"text": seed_text})
         for origin, width in (("regex", 12), ("words", 300), ("chars", 900)):
             sentence = coo_matrix(random.integers(0, 3, (1, width)) * (random.random((1, width)) < 0.05))
+            if origin == "regex":
+                sentence = sentence.astype(float)  # mixed dtypes are joined as scipy would
             sequence = coo_matrix(random.integers(0, 2, (4, width)))
             msg.add_features(Features(sequence, "sequence", "text", origin))
             msg.add_features(Features(sentence, "sentence", "text", origin))
@@ -166,7 +168,7 @@ def test_the_classifier_input_matrix_is_unchanged(monkeypatch):
 
     for messages in ([message("one")], [message("one"), message("two"), message("three")]):
         ours, rasas = LogisticRegressionClassifier._create_X(None, messages), rasa_create_x(None, messages)
-        assert ours.shape == rasas.shape and (ours != rasas).nnz == 0
+        assert ours.shape == rasas.shape and ours.dtype == rasas.dtype and (ours != rasas).nnz == 0
     dense = message("dense")
     dense.add_features(Features(np.ones((1, 5)), "sentence", "text", "dense"))
     assert LogisticRegressionClassifier._create_X(None, [dense]).shape == (1, 1217)  # Rasa's own path
@@ -252,3 +254,102 @@ def test_actions_get_the_whole_state_and_the_current_turn(patched):
     no_message_yet = DialogueStateTracker.from_events("resident", events[:2], domain.slots)
     call = RemoteAction("action_greet", None)._action_call_format(no_message_yet, domain)
     assert len(call["tracker"]["events"]) == 2
+
+
+def test_the_loaded_model_is_frozen_for_the_garbage_collector(monkeypatch):
+    import gc
+
+    import rasa.core.run
+
+    loaded = object()
+
+    async def load_agent_on_start(*args, **kwargs):
+        return loaded
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", load_agent_on_start)
+    speedups.freeze_the_loaded_model_for_the_garbage_collector()
+    try:
+        assert asyncio.run(rasa.core.run.load_agent_on_start("model", None, None, None, None)) is loaded
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_applied_events_match_rasa_at_every_step_and_cannot_be_spoilt(monkeypatch):
+    import random
+
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        BotUttered,
+        Restarted,
+        UserUtteranceReverted,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_applied_events = DialogueStateTracker.applied_events
+    monkeypatch.setattr(DialogueStateTracker, "applied_events", rasa_applied_events)
+    speedups.remember_applied_events()
+    choices = [
+        lambda: ActionExecuted("action_listen"),
+        lambda: UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+        lambda: ActionExecuted("survey_form"),
+        lambda: ActiveLoop("survey_form"),
+        lambda: ActiveLoop(None),
+        lambda: SlotSet("ward", "north"),
+        lambda: BotUttered("hello"),
+        lambda: ActionReverted(),
+        lambda: UserUtteranceReverted(),
+        lambda: Restarted(),
+    ]
+    rng = random.Random(3)
+    for _ in range(20):
+        tracker = DialogueStateTracker("resident", [])
+        for _ in range(60):
+            tracker.update(rng.choice(choices)())
+            first = tracker.applied_events()
+            first.append("spoilt")  # a caller changing its list must not change the next answer
+            assert tracker.applied_events() == rasa_applied_events(tracker)
+
+
+def test_debug_log_values_are_copied_only_when_debug_logging_is_on(monkeypatch):
+    import logging
+
+    import rasa.core.actions.forms
+    import rasa.core.processor
+
+    for module in (rasa.core.processor, rasa.core.actions.forms):
+        monkeypatch.setattr(module, "copy", module.copy)
+    speedups.copy_only_for_debug_logs()
+    events = [SlotSet("ward", {"name": "north"})]
+    for module in (rasa.core.processor, rasa.core.actions.forms):
+        logger = logging.getLogger(module.__name__)
+        level = logger.level
+        try:
+            logger.setLevel(logging.INFO)
+            assert module.copy.deepcopy(events) is events
+            logger.setLevel(logging.DEBUG)
+            copied = module.copy.deepcopy(events)
+            assert copied == events and copied is not events and copied[0] is not events[0]
+            assert module.copy.copy(events) == events  # the rest of the module is the real one
+        finally:
+            logger.setLevel(level)
+
+
+def test_the_copied_modules_use_deepcopy_only_for_debug_logs():
+    """If a Rasa upgrade uses deepcopy for anything else in these modules, this fails."""
+    import inspect
+    import re
+
+    import rasa.core.actions.forms
+    import rasa.core.processor
+
+    for module in (rasa.core.processor, rasa.core.actions.forms):
+        source = inspect.getsource(module)
+        for match in re.finditer(r"copy\.deepcopy\(", source):
+            call_start = source.rfind("structlogger.debug(", 0, match.start())
+            assert (
+                call_start != -1
+                and source.count("(", call_start, match.start()) - source.count(")", call_start, match.start()) == 1
+            ), f"{module.__name__}: deepcopy outside a debug log at offset {match.start()}"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from actions.store.models import ResponseRow
 from actions.store.repository import Store
-from tests.servers import RunningAssistant
+from tests.servers import RunningAssistant, http
 
 pytestmark = pytest.mark.e2e
 TODAY = "2026-11-22"
@@ -125,6 +125,10 @@ def test_complete_a_whole_response_and_change_one_answer_in_review(assistant, st
     reference = receipt.split("Your reference is ")[1].split(".")[0]
     assert reference.startswith("MB-")
     assert store.response_answers(reference) == expected
+    # The survey has ended: its answers leave the conversation state, the reference stays to quote.
+    status, tracker = http("GET", f"{assistant.base_url}/conversations/{who}/tracker?token={assistant.token}")
+    assert status == 200 and tracker["active_loop"] == {}
+    assert tracker["slots"]["survey"] is None and tracker["slots"]["last_reference"] == reference
     with store.session() as session:
         row = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference))
         assert row.status == "submitted" and row.channel == "rest" and row.ward_slug == "harbourside" and row.age_band == "45-54"

@@ -13,6 +13,9 @@ module only adapts between Rasa and the engine:
   There is deliberately no ``action_ask_survey_answer``: with none in the
   domain, Rasa's form leaves the asking to the validation action, which saves
   a second action-server call on every survey message (docs/performance.md).
+  When the survey ends (submitted, declined, or its consultation withdrawn)
+  the same call fills the form's slot, which ends Rasa's form, and clears the
+  answers from the conversation state; a rule then just listens.
 """
 
 from __future__ import annotations
@@ -125,6 +128,16 @@ def ask(dispatcher: CollectingDispatcher, survey: Survey, state: dict) -> dict:
     return dict(state, hint="") if state.get("hint") else state
 
 
+def survey_ended(how: str, state: dict | None) -> list[dict]:
+    """Events that end the survey form (its one slot filled) and drop the answers from the
+    conversation state, keeping the reference to quote. ``begin_survey`` empties the slot again."""
+    return [
+        SlotSet("survey_answer", how),
+        SlotSet("survey", None),
+        SlotSet("last_reference", (state or {}).get("reference")),
+    ]
+
+
 async def begin_survey(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -217,12 +230,12 @@ class ValidateSurveyForm(FormValidationAction):
             # The form (re)starts without a new message: on activation, or after an
             # interruption was answered. Nothing to read; ask the current step.
             if not state or consultation is None:
-                return [SlotSet("survey_answer", "ended"), ActiveLoop(None)]
+                return [*survey_ended("ended", None), ActiveLoop(None)]
             asked = ask(dispatcher, survey_for(consultation, content), state)
             return [SlotSet("survey", asked)] if asked is not state else []
         if not state or consultation is None:
             dispatcher.utter_message(text="Sorry, that consultation is no longer available to respond to.")
-            return [SlotSet("survey_answer", "ended"), SlotSet("survey", None)]
+            return survey_ended("ended", None)
         survey = survey_for(consultation, content)
         text = latest_text(tracker)
         if len(text) > MAX_MESSAGE_CHARS:
@@ -237,7 +250,7 @@ class ValidateSurveyForm(FormValidationAction):
             step = await self._submit(tracker, survey, step.state)
         send(dispatcher, step.replies)
         if step.finished:
-            return [SlotSet("survey", step.state), SlotSet("survey_answer", "complete")]
+            return survey_ended("complete", step.state)
         return [SlotSet("survey", ask(dispatcher, survey, step.state)), SlotSet("survey_answer", None)]
 
     @staticmethod
@@ -283,16 +296,6 @@ class ValidateSurveyForm(FormValidationAction):
             logger.exception("survey.submit_failed consultation=%s", state["slug"])
             return survey.save_failed(state)
         return survey.submitted(state, reference)
-
-
-class ActionSurveyFinished(Action):
-    def name(self) -> str:
-        return "action_survey_finished"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        state = tracker.get_slot("survey") or {}
-        # Once submitted or declined the answers are no longer needed in the conversation state.
-        return [SlotSet("survey", None), SlotSet("survey_answer", None), SlotSet("last_reference", state.get("reference"))]
 
 
 class ActionPauseSurvey(Action):

@@ -9,13 +9,16 @@ from types import SimpleNamespace
 
 import jsonschema
 import pytest
+import rasa.core.actions.forms
+import rasa.core.processor
+import rasa.core.run
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import Event, SlotSet, UserUttered
-from rasa.shared.core.trackers import EventVerbosity
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from actions import speedups
@@ -35,6 +38,10 @@ def patched(monkeypatch):
     monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", LogisticRegressionClassifier._create_X)
     monkeypatch.setattr(RulePolicy, "_find_action_from_rules", RulePolicy._find_action_from_rules)
     monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
+    monkeypatch.setattr(DialogueStateTracker, "applied_events", DialogueStateTracker.applied_events)
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", rasa.core.run.load_agent_on_start)
+    for module in (rasa.core.processor, rasa.core.actions.forms):
+        monkeypatch.setattr(module, "copy", module.copy)
     speedups.apply_to_rasa_server()
     return monkeypatch
 

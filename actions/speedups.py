@@ -11,6 +11,8 @@ The tracker cache lives in ``actions.store.tracker_store``.
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
 from collections.abc import Callable
 
 
@@ -231,14 +233,13 @@ def skip_text_rule_lookup_without_text_rules() -> None:
     RulePolicy._find_action_from_rules = _find_action_from_rules
 
 
-def current_turn_start(events) -> int:
+def current_turn_start(events: list) -> int:
     """Index of the ``action_listen`` before the resident's latest message (0 if there is none).
 
     From there on the events hold the latest message and everything the bot has done since."""
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
     from rasa.shared.core.events import ActionExecuted, UserUttered
 
-    events = list(events)
     for index in range(len(events) - 1, -1, -1):
         if isinstance(events[index], UserUttered):
             for before in range(index - 1, -1, -1):
@@ -330,19 +331,12 @@ class _CopyForDebugLogs:
     them to ``structlogger.debug``: copies when that module logs at debug level, else not."""
 
     def __init__(self, module_name: str) -> None:
-        import logging
-
         self._logger = logging.getLogger(module_name)  # the logger structlog filters by
 
     def deepcopy(self, value, memo=None):
-        import copy
-        import logging
-
         return copy.deepcopy(value, memo) if self._logger.isEnabledFor(logging.DEBUG) else value
 
     def __getattr__(self, name: str):
-        import copy
-
         return getattr(copy, name)
 
 

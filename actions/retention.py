@@ -7,6 +7,10 @@
   than a week, are deleted.
 * Submitted responses are kept: their comments were redacted before storage
   and they hold no contact details (see docs/data-protection.md).
+* The unanswered-questions log (table ``unanswered``) is kept like submitted
+  responses, for the consultation's reporting period: its wordings were
+  redacted before storage and it holds no sender id or hash, so there is no
+  per-sender erasure to apply. Its rows go with their consultation.
 """
 
 from __future__ import annotations

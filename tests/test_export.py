@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 from actions.export.records import ExportFilter
 from actions.export.service import ExportRequest, export
 from actions.export.writers import neutralise
+from actions.text.redaction import redact
 
 HARBOUR = "harbour-road-cycle-lane"
 LIBRARY = "library-opening-hours"
@@ -225,6 +227,34 @@ def test_json_keeps_lists_and_a_flat_form(seeded_store, responses):
     assert full["consent"] == {"quote_anonymously": True, "notify_outcome": False}
     lines = run_export(seeded_store, "jsonl").decode().splitlines()
     assert [json.loads(line)["reference"] for line in lines] == [r["reference"] for r in document["responses"]]
+
+
+def test_json_ends_with_the_consultations_unanswered_questions(seeded_store, responses):
+    store = seeded_store
+    store.record_unanswered(HARBOUR, "question", "Are we losing parking?")
+    store.record_unanswered(HARBOUR, "question", "are we losing parking")
+    store.record_unanswered(HARBOUR, "answer", "not a hope", question_id="support")
+    store.record_unanswered(HARBOUR, "question", "<script>x</script> ring 07700 900123")
+    store.record_unanswered(LIBRARY, "question", "is there parking at the library?")
+    data = run_export(store, "json")
+    document = json.loads(data)
+    assert list(document) == ["meta", "responses", "unanswered"]
+    assert len(document["responses"]) == 3
+    iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    groups = document["unanswered"]
+    assert all(iso.match(g["first_seen"]) and iso.match(g["last_seen"]) for g in groups)
+    assert [{k: v for k, v in g.items() if not k.endswith("_seen")} for g in groups] == [
+        {"kind": "question", "question_id": None, "count": 2, "examples": ["are we losing parking", "Are we losing parking?"]},
+        {"kind": "question", "question_id": None, "count": 1, "examples": [redact("<script>x</script> ring 07700 900123")]},
+        {"kind": "answer", "question_id": "support", "count": 1, "examples": ["not a hope"]},
+    ]
+    assert b"900123" not in data and b"library" not in data.split(b'"unanswered"')[1]
+    # The log is the consultation's, whatever the response filters; JSON Lines and CSV hold responses only.
+    assert json.loads(run_export(store, "json", ward="riverside"))["unanswered"] == groups
+    assert all("unanswered" not in json.loads(line) for line in run_export(store, "jsonl").decode().splitlines())
+    assert b"losing" not in run_export(store)
+    empty = json.loads(run_export(store, "json", slug="market-square-events"))
+    assert empty["responses"] == [] and empty["unanswered"] == []
 
 
 def test_long_layout_has_one_row_per_answer(seeded_store, responses):

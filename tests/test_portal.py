@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.cookiejar
+import json
 import os
 import re
 import subprocess
@@ -94,6 +95,17 @@ def portal(tmp_path_factory):
         answers={"support": "Strongly agree", "comments": "WITHDRAWN COMMENT"},
     )
     store.withdraw_response(withdrawn)
+    for kind, wording, question_id in [
+        ("question", "Are we losing parking?", None),
+        ("question", "are we losing parking", None),
+        ("question", "ARE WE LOSING PARKING!!", None),
+        ("question", "is the quay path staying open? ring me on 07700 900123", None),
+        ("question", "<script>alert('unanswered')</script> when do works start?", None),
+        ("answer", "plan b i guess", "design"),
+        ("answer", "not a hope", "support"),
+        ("answer", "Not a hope!", "support"),
+    ]:
+        store.record_unanswered(HARBOUR, kind, wording, question_id)
     add_user(store, "officer@millbrook.gov.uk", PASSWORD, "officer")
     add_user(store, "cllr.marsh@millbrook.gov.uk", PASSWORD, "councillor", "riverside")
     port = free_port()
@@ -188,6 +200,59 @@ def test_councillor_starts_on_their_ward_and_cannot_export_personal_data(portal)
     assert status == 200
 
 
+def test_unanswered_questions_page_is_linked_counted_grouped_and_escaped(portal):
+    browser = Browser(portal["base"])
+    browser.sign_in("officer@millbrook.gov.uk")
+    _status, _, results = browser.request(f"/consultations/{HARBOUR}")
+    assert f'href="/consultations/{HARBOUR}/unanswered"'.encode() in results
+    status, _, page = browser.request(f"/consultations/{HARBOUR}/unanswered")
+    assert status == 200
+    text = page.decode()
+    assert "<h1>Questions residents asked that we couldn't answer</h1>" in text
+    assert "add a FAQ, an alias or an option" in text and "haveyoursay load" in text
+    questions, answers = text.split("Answers not understood after two tries")
+    # The three parking wordings are one group of 3, newest wording first; the phone number was never stored.
+    parking = re.search(r"<tr><td><ul class=\"examples\">(.*?)</ul></td><td class=\"num\">(\d+)</td>", questions)
+    assert parking.group(2) == "3"
+    assert re.findall(r"<li>(.*?)</li>", parking.group(1)) == [
+        "ARE WE LOSING PARKING!!",
+        "are we losing parking",
+        "Are we losing parking?",
+    ]
+    assert "is the quay path staying open?" in questions and "07700" not in text and "900123" not in text
+    assert "<script>alert" not in text
+    assert "&lt;script&gt;alert(&#39;unanswered&#39;)&lt;/script&gt; when do works start?" in questions
+    # Answers appear under their survey question's text, in survey order.
+    support = answers.index("How far do you agree or disagree with building a protected cycle lane on Harbour Road?")
+    design = answers.index("Which design do you prefer?")
+    assert support < answers.index("not a hope") < design < answers.index("plan b i guess")
+    assert re.search(r"Not a hope!</li><li>not a hope</li></ul></td><td class=\"num\">2</td>", answers)
+    assert "not a hope" not in questions and "parking" not in answers
+
+
+def test_unanswered_questions_follow_the_results_page_access_rules(portal):
+    path = f"/consultations/{HARBOUR}/unanswered"
+    status, headers, _ = Browser(portal["base"]).request(path)
+    assert status == 302 and headers["Location"] == f"/login?next={path}"
+    councillor = Browser(portal["base"])
+    councillor.sign_in("cllr.marsh@millbrook.gov.uk")
+    assert councillor.request(f"/consultations/{HARBOUR}")[0] == 200
+    status, _, page = councillor.request(path)  # like the results: every consultation, not only their ward
+    assert status == 200 and b"Are we losing parking?" in page
+    assert councillor.request("/consultations/nope/unanswered")[0] == 404
+
+
+def test_the_json_download_includes_the_unanswered_groups(portal):
+    browser = Browser(portal["base"])
+    browser.sign_in("officer@millbrook.gov.uk")
+    status, _, download = browser.request(f"/consultations/{HARBOUR}/export?format=json&ward=all")
+    assert status == 200
+    groups = json.loads(download)["unanswered"]
+    assert [(g["kind"], g["question_id"], g["count"]) for g in groups][:2] == [("question", None, 3), ("answer", "support", 2)]
+    assert groups[1]["examples"] == ["Not a hope!", "not a hope"]
+    assert b"900123" not in download
+
+
 def test_single_response_view(portal):
     browser = Browser(portal["base"])
     browser.sign_in("officer@millbrook.gov.uk")
@@ -264,6 +329,8 @@ def test_pages_render_in_headless_chromium_without_console_errors_or_serious_axe
                 f"/consultations/{HARBOUR}",
                 f"/consultations/{HARBOUR}?ward=riverside&theme=parking",
                 "/consultations/library-opening-hours",
+                f"/consultations/{HARBOUR}/unanswered",
+                "/consultations/library-opening-hours/unanswered",
                 f"/responses/{reference}",
             ],
         },

@@ -81,8 +81,11 @@ def export(
 
         write_csv(out, rows(), LONG_HEADER)
         return written
-    if request.format in ("json", "jsonl"):
-        return write_json(out, records, consultation, contact, lines=request.format == "jsonl")
+    if request.format == "json":
+        unanswered = store.unanswered_summary(consultation.slug)
+        return write_json(out, records, consultation, contact, lines=False, unanswered=unanswered)
+    if request.format == "jsonl":
+        return write_json(out, records, consultation, contact, lines=True)
     header = wide_header(consultation, contact is not None)
     rows = (wide_row(record, consultation, contact) for record in records)
     if request.format == "xlsx":

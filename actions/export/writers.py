@@ -11,6 +11,8 @@ Safety and fidelity rules, shared by every format:
 * Spreadsheet formula injection is neutralised (OWASP CSV injection guidance):
   a text cell starting with = + - @ tab or carriage return is prefixed with a
   single quote, in CSV and XLSX. Numbers stay numbers.
+* The JSON export (not JSON Lines) ends with ``unanswered``: the consultation's log of questions
+  the content could not answer and answers not understood, grouped, whatever the filters.
 * Everything streams: rows are written as they are read, and XLSX uses
   openpyxl's write-only mode, so memory does not grow with the row count.
 """
@@ -196,13 +198,27 @@ def json_record(record: ResponseRecord, consultation: Consultation, contact: Cal
     return item
 
 
+def json_unanswered(group: dict) -> dict:
+    """One group of the unanswered-questions log (see Store.unanswered_summary), times in ISO 8601 UTC."""
+    return {
+        "kind": group["kind"],
+        "question_id": group["question_id"],
+        "count": group["count"],
+        "examples": list(group["examples"]),
+        "first_seen": iso_utc(group["first_seen"]),
+        "last_seen": iso_utc(group["last_seen"]),
+    }
+
+
 def write_json(
     out: IO[bytes],
     records: Iterable[ResponseRecord],
     consultation: Consultation,
     contact: Callable[[ResponseRecord], str] | None,
     lines: bool,
+    unanswered: Iterable[dict] = (),
 ) -> int:
+    """JSON: ``{"meta": ..., "responses": [...], "unanswered": [...]}``; JSON Lines: one response a line, nothing else."""
     count = 0
     if not lines:
         meta = {
@@ -221,5 +237,6 @@ def write_json(
             out.write((b",\n" if count else b"") + encoded)
         count += 1
     if not lines:
-        out.write(b"\n]}\n")
+        groups = [json_unanswered(group) for group in unanswered]
+        out.write(b'\n], "unanswered": ' + json.dumps(groups, ensure_ascii=False).encode("utf-8") + b"}\n")
     return count

@@ -1,4 +1,4 @@
-"""The review portal application: sign-in, consultation list and results, single responses, exports.
+"""The review portal application: sign-in, consultation list and results, unanswered questions, single responses, exports.
 
 Officers see and export everything; councillors see every consultation's
 results, with the ward view starting on their own ward, and cannot export
@@ -208,6 +208,52 @@ async def consultation_page(request: web.Request) -> web.Response:
     )
 
 
+UNANSWERED_SHOWN = 200  # groups per table on the page; the JSON export has them all
+
+
+async def unanswered_page(request: web.Request) -> web.Response:
+    """What residents asked that the content could not answer, and answers not understood after two tries.
+
+    Same access as the results page: officers and councillors alike (the rows hold no ward or sender).
+    """
+    store = request.app[STORE_KEY]
+    slug = request.match_info["slug"]
+    consultation = await asyncio.to_thread(store.consultation, slug)
+    if consultation is None:
+        raise web.HTTPNotFound(text="No such consultation.")
+    groups = await asyncio.to_thread(store.unanswered_summary, slug)
+    questions = [group for group in groups if group["kind"] == "question"]
+    answers = [group for group in groups if group["kind"] == "answer"]
+    # Answers are shown under their survey question, in survey order; ids no longer in the content go last.
+    order = {question.id: position for position, question in enumerate(consultation.questions)}
+    texts = {question.id: question.text for question in consultation.questions}
+    by_question: dict[str | None, list[dict]] = {}
+    for group in answers[:UNANSWERED_SHOWN]:
+        by_question.setdefault(group["question_id"], []).append(group)
+    answer_sections = [
+        (texts.get(question_id) or _missing_question(question_id), rows)
+        for question_id, rows in sorted(by_question.items(), key=lambda item: (order.get(item[0], len(order)), item[0] or ""))
+    ]
+    return aiohttp_jinja2.render_template(
+        "unanswered.html",
+        request,
+        await context(
+            request,
+            title=f"Unanswered questions: {consultation.title}",
+            consultation=consultation,
+            questions=questions[:UNANSWERED_SHOWN],
+            questions_total=len(questions),
+            answer_sections=answer_sections,
+            answers_total=len(answers),
+            shown=UNANSWERED_SHOWN,
+        ),
+    )
+
+
+def _missing_question(question_id: str | None) -> str:
+    return f"A question no longer in the consultation ({question_id})" if question_id else "Survey question not recorded"
+
+
 async def response_page(request: web.Request) -> web.Response:
     store = request.app[STORE_KEY]
     reference = request.match_info["reference"].upper()
@@ -319,6 +365,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.router.add_get("/", consultation_list)
     app.router.add_get("/consultations/{slug}", consultation_page)
     app.router.add_get("/consultations/{slug}/export", export_download)
+    app.router.add_get("/consultations/{slug}/unanswered", unanswered_page)
     app.router.add_get("/responses/{reference}", response_page)
     app.router.add_get("/demo", demo_page)
     app.router.add_get("/widget/socket.io.min.js", socket_io_client)

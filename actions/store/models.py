@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -183,3 +184,23 @@ class AnswerRow(Base):
     # Canonical value: a label, a list of labels, a number, or redacted text. None when skipped.
     value = Column(JSON)
     themes = Column(JSON, nullable=False, default=list)
+
+
+class UnansweredRow(Base):
+    """Something a resident typed that the assistant could not use, kept so officers can improve the content.
+
+    ``kind`` is ``question`` (the consultation's content could not answer it) or ``answer`` (a survey
+    answer still not understood after two tries; ``question_id`` is then the survey question's YAML id).
+    The text is redacted before it is written, and no sender id or hash is kept: a row belongs to a
+    consultation, not to a resident.
+    """
+
+    __tablename__ = "unanswered"
+    __table_args__ = (Index("ix_unanswered_consultation_kind", "consultation_id", "kind"),)
+    id = Column(Integer, primary_key=True)
+    consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False)
+    kind = Column(String(10), nullable=False)  # question | answer
+    question_id = Column(String(40))  # the YAML question id, for kind=answer
+    text = Column(String(500), nullable=False)  # redacted, at most 500 characters
+    grouping_key = Column(String(500), nullable=False)  # the wording normalised, to count repeats
+    created_at = Column(DateTime, nullable=False, default=utcnow)

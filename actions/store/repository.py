@@ -15,6 +15,7 @@ from ..content.documents import consultation_document, consultation_from_documen
 from ..content.files import ContentBundle
 from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward, effective_status
 from ..content.validate import ContentError, Problem
+from . import unanswered
 from .db import session_scope
 from .identity import hash_sender, new_reference
 from .models import (
@@ -484,6 +485,25 @@ class Store:
                 "answers": {key: value for key, value, _themes in answers},
                 "themes": {key: themes or [] for key, _value, themes in answers},
             }
+
+    # --- unanswered questions (for officers) ---------------------------------
+
+    def record_unanswered(self, consultation_slug: str, kind: str, text: str, question_id: str | None = None) -> bool:
+        """Keep, redacted and cut to 500 characters, something the assistant could not use.
+
+        ``kind`` is ``"question"`` (the consultation's content could not answer it) or ``"answer"``
+        (a survey answer still not understood after two tries; ``question_id`` is the survey
+        question's id). Returns False, writing nothing, for an unknown consultation or empty text;
+        raises ValueError for any other kind. The text is never logged; database errors propagate.
+        """
+        with self.session() as session:
+            return unanswered.record(session, consultation_slug, kind, text, question_id)
+
+    def unanswered_summary(self, consultation_slug: str) -> list[dict]:
+        """Repeated wordings grouped, most frequent first: kind, question_id, count, examples (up to
+        three distinct wordings, newest first), first_seen, last_seen. Empty for an unknown consultation."""
+        with self.session() as session:
+            return unanswered.summary(session, consultation_slug)
 
     # --- channels ------------------------------------------------------------
 

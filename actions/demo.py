@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Iterator
 from functools import cache
 
-from .content.model import DONT_KNOW, SCALES, Consultation, Question, Ward
+from .content.model import DONT_KNOW, Consultation, Question, Ward
 from .survey.engine import AGE_BANDS
 from .text.redaction import redact
 
@@ -89,7 +89,7 @@ def _answer(question: Question, rng: random.Random, lean: float, comments: tuple
     if not question.required and rng.random() < 0.15:
         return None
     if question.type == "scale":
-        labels = SCALES[question.scale or "agree5"]
+        labels = question.scale_labels
         if rng.random() < 0.05:
             return DONT_KNOW
         index = min(4, max(0, int(rng.gauss(lean * 4, 1.1))))

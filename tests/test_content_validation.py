@@ -78,7 +78,7 @@ MALFORMED = [
     (
         "unknown scale",
         lambda d: d["questions"][0].update(scale="happy7"),
-        "x.yml: questions[0].scale: 'happy7' must be one of: agree5, satisfied5, likely5",
+        "x.yml: questions[0].scale: 'happy7' must be one of: agree5, satisfied5, likely5, support5, or a list of labels, most positive first",
     ),
     (
         "max_choices above options",

@@ -12,9 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
-from .model import Consultation, Council, Faq, Proposal, Ward
+from .model import Consultation, Council, Proposal, Ward
 
 
 @dataclass
@@ -103,40 +101,24 @@ def background(consultation: Consultation, today: dt.date) -> Answer:
     return Answer(f"Why the council is proposing this:\n{consultation.background}", next_step_buttons(consultation, today))
 
 
-def proposals(consultation: Consultation, today: dt.date, proposal_id: str | None = None) -> Answer:
+def proposals(consultation: Consultation, today: dt.date) -> Answer:
     if not consultation.proposals:
         return Answer(
             f'"{consultation.title}" doesn\'t set out separate options. {consultation.summary}',
             next_step_buttons(consultation, today, "ask_proposals"),
         )
-    if proposal_id:
-        chosen = find_proposal(consultation.proposals, proposal_id)
-        if chosen is None:
-            ids = ", ".join(p.id for p in consultation.proposals)
-            return Answer(
-                f"There's no option {proposal_id.upper()} in this consultation. The options are {ids}.",
-                next_step_buttons(consultation, today),
-            )
-        return Answer(f"{chosen.title}\n{chosen.description}", next_step_buttons(consultation, today))
     lines = [f"The options for {consultation.title}:"]
     lines += [f"• {proposal.title}: {proposal.description}" for proposal in consultation.proposals]
     return Answer("\n".join(lines), next_step_buttons(consultation, today, "ask_proposals"))
 
 
-def find_proposal(options: tuple[Proposal, ...], wanted: str) -> Proposal | None:
-    wanted = wanted.strip().lower()
-    for proposal in options:
-        if proposal.id.lower() == wanted:
-            return proposal
-    return None
+def proposal_answer(consultation: Consultation, today: dt.date, proposal: Proposal) -> Answer:
+    return Answer(f"{proposal.title}\n{proposal.description}", next_step_buttons(consultation, today))
 
 
-PROPOSAL_REFERENCE = re.compile(r"\b(?:option|proposal|choice)\s+([a-z0-9]{1,3})\b", re.IGNORECASE)
-
-
-def proposal_reference(text: str) -> str | None:
-    match = PROPOSAL_REFERENCE.search(text or "")
-    return match.group(1) if match else None
+def retrieved(consultation: Consultation, today: dt.date, text: str, source: str) -> Answer:
+    """A passage of the consultation's own content, said with where it comes from."""
+    return Answer(f"{text}\n(From {source} for {consultation.title}.)", next_step_buttons(consultation, today))
 
 
 def documents(consultation: Consultation, today: dt.date, council: Council | None) -> Answer:
@@ -201,8 +183,9 @@ def outcome(consultation: Consultation, today: dt.date) -> Answer:
         )
         return Answer(text, [{"title": "What's open now?", "payload": "/list_consultations"}])
     if consultation.effective_status(today) == "open":
+        after = f" {consultation.next_steps}" if consultation.next_steps else ""
         return Answer(
-            f"{consultation.title} is still open, so there's no outcome yet. It's {status_phrase(consultation, today)}.",
+            f"{consultation.title} is still open, so there's no outcome yet. It's {status_phrase(consultation, today)}.{after}",
             next_step_buttons(consultation, today),
         )
     if consultation.decision_expected:
@@ -214,52 +197,6 @@ def outcome(consultation: Consultation, today: dt.date) -> Answer:
         f"The outcome of {consultation.title} hasn't been published yet.",
         [{"title": "What's open now?", "payload": "/list_consultations"}],
     )
-
-
-FAQ_STOP = {
-    "will",
-    "the",
-    "a",
-    "an",
-    "be",
-    "is",
-    "are",
-    "what",
-    "how",
-    "do",
-    "does",
-    "i",
-    "you",
-    "it",
-    "to",
-    "of",
-    "there",
-    "about",
-    "and",
-    "my",
-    "can",
-    "in",
-    "on",
-    "for",
-    "this",
-    "that",
-    "any",
-    "so",
-}
-
-
-def best_faq(consultation: Consultation, question: str) -> Faq | None:
-    """The FAQ whose question best matches the resident's, if it's a confident match."""
-    asked = " ".join(w for w in re.findall(r"[a-z0-9]+", question.lower()) if w not in FAQ_STOP)
-    if not asked:
-        return None
-    best, best_score = None, 0.0
-    for faq in consultation.faqs:
-        candidate = " ".join(w for w in re.findall(r"[a-z0-9]+", faq.question.lower()) if w not in FAQ_STOP)
-        score = max(fuzz.token_set_ratio(asked, candidate), fuzz.token_sort_ratio(asked, candidate))
-        if score > best_score:
-            best, best_score = faq, score
-    return best if best_score >= 70 else None
 
 
 def contact_line(council: Council | None) -> str:

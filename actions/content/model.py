@@ -18,7 +18,9 @@ SCALES: dict[str, tuple[str, ...]] = {
     "agree5": ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"),
     "satisfied5": ("Very satisfied", "Satisfied", "Neither satisfied nor dissatisfied", "Dissatisfied", "Very dissatisfied"),
     "likely5": ("Very likely", "Likely", "Neither likely nor unlikely", "Unlikely", "Very unlikely"),
+    "support5": ("Strongly support", "Support", "Neither support nor oppose", "Oppose", "Strongly oppose"),
 }
+CUSTOM_SCALE = "custom"  # labels written in the YAML (`scale: [..]`), kept in Question.options
 DONT_KNOW = "Don't know"
 
 
@@ -75,12 +77,29 @@ class Question:
     min: float | None = None
     max: float | None = None
     help: str | None = None
+    # Officers' own words for options: ((label, (alias, ...)), ...), only for labels that have any.
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def scale_labels(self) -> tuple[str, ...]:
+        """A scale's labels, most positive first as written (without "Don't know")."""
+        if self.scale == CUSTOM_SCALE:
+            return self.options
+        return SCALES[self.scale or "agree5"]
+
+    def aliases_for(self, label: str) -> tuple[str, ...]:
+        return dict(self.aliases).get(label, ())
 
     def spec(self) -> dict:
-        """Type-specific settings, as stored in the ``questions.spec`` column."""
+        """Type-specific settings, as stored in the ``questions.spec`` column (the YAML's own shape)."""
         keys = ("scale", "options", "max_choices", "max_length", "min", "max", "help")
-        values = {key: getattr(self, key) for key in keys}
-        values["options"] = list(self.options)
+        values: dict = {key: getattr(self, key) for key in keys}
+        known = dict(self.aliases)
+        values["options"] = [
+            {"label": option, "aliases": list(known[option])} if option in known else option for option in self.options
+        ]
+        if self.scale == CUSTOM_SCALE:
+            values["scale"], values["options"] = list(self.options), []
         return {key: value for key, value in values.items() if value not in (None, [])}
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import (
+    CUSTOM_SCALE,
     DEMOGRAPHIC_QUESTIONS,
     QUESTION_TYPES,
     SCALES,
@@ -392,11 +393,21 @@ def _question(check: _Checker, item: Any, path: str) -> Question | None:
 
     if qtype == "scale":
         scale = data.get("scale", "agree5")
-        if scale not in SCALES:
-            check.problem(f"{path}.scale", f"{scale!r} must be one of: {', '.join(SCALES)}")
-        fields["scale"] = scale
+        if isinstance(scale, list):
+            labels = check.string_list(data, "scale", path)
+            if not 2 <= len(labels) <= 11:
+                check.problem(f"{path}.scale", f"a custom scale needs 2 to 11 labels, most positive first; got {len(labels)}")
+            for label in _duplicates([label.lower() for label in labels]):
+                check.problem(f"{path}.scale", f"duplicate label {label!r}")
+            fields["scale"], fields["options"] = CUSTOM_SCALE, tuple(labels)
+        else:
+            if scale not in SCALES:
+                check.problem(
+                    f"{path}.scale", f"{scale!r} must be one of: {', '.join(SCALES)}, or a list of labels, most positive first"
+                )
+            fields["scale"] = scale
     if qtype in ("choice", "multi", "rank"):
-        options = check.string_list(data, "options", path, required=True)
+        options, aliases = _options(check, data, path)
         if "options" in data and isinstance(data["options"], list) and len(options) < 2:
             check.problem(f"{path}.options", f"a {qtype} question needs at least 2 options")
         if len(options) > MAX_OPTIONS:
@@ -404,6 +415,8 @@ def _question(check: _Checker, item: Any, path: str) -> Question | None:
         for option in _duplicates([option.lower() for option in options]):
             check.problem(f"{path}.options", f"duplicate option {option!r}")
         fields["options"] = tuple(options)
+        if aliases:
+            fields["aliases"] = tuple(aliases)
     if qtype == "multi":
         max_choices = check.number(data, "max_choices", path, integer=True)
         options = fields.get("options", ())
@@ -423,6 +436,55 @@ def _question(check: _Checker, item: Any, path: str) -> Question | None:
         fields["min"], fields["max"] = low, high
 
     return Question(id=question_id, type=qtype, text=text, required=required, help=help_text, **fields)
+
+
+MAX_ALIASES = 20
+ALIAS_MAX_CHARS = 60
+
+
+def _options(check: _Checker, data: dict, path: str) -> tuple[list[str], list[tuple[str, tuple[str, ...]]]]:
+    """Options are labels, or ``{label, aliases}`` where officers add residents' own words for an option."""
+    value = data.get("options")
+    where = _join(path, "options")
+    if value is None:
+        check.problem(where, "is required")
+        return [], []
+    if not isinstance(value, list):
+        check.problem(where, f"must be a list, got {_kind(value)}")
+        return [], []
+    labels: list[str] = []
+    aliases: list[tuple[str, tuple[str, ...]]] = []
+    for index, item in enumerate(value):
+        item_path = f"{where}[{index}]"
+        if isinstance(item, dict):
+            entry = check.mapping(item, item_path, {"label", "aliases"})
+            if entry is None:
+                continue
+            label = check.text(entry, "label", item_path)
+            words = check.string_list(entry, "aliases", item_path)
+            for word in words:
+                if len(word) > ALIAS_MAX_CHARS:
+                    check.problem(f"{item_path}.aliases", f"{word[:20]!r}... is over {ALIAS_MAX_CHARS} characters")
+            if len(words) > MAX_ALIASES:
+                check.problem(f"{item_path}.aliases", f"has {len(words)} aliases; the limit is {MAX_ALIASES}")
+            if label:
+                labels.append(label)
+                if words:
+                    aliases.append((label, tuple(words)))
+            continue
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
+            check.problem(item_path, f"must be non-empty text or a mapping with label and aliases, got {item!r}")
+            continue
+        labels.append(str(item).strip())
+    # An alias must point at one option only, and may not be another option's label.
+    owner: dict[str, str] = {label.lower(): label for label in labels}
+    for label, words in aliases:
+        for word in words:
+            key = word.lower()
+            if key in owner and owner[key] != label:
+                check.problem(f"{where}", f"alias {word!r} of {label!r} is already {owner[key]!r} (a label or another alias)")
+            owner.setdefault(key, label)
+    return labels, aliases
 
 
 # --- the council file (wards.yml) -------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -12,8 +13,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from ..content import explain
 from ..settings import today
 from ..text.postcodes import find_postcode
+from ..understanding.retrieval import NEXT_STEPS_CUE, answer_question, find_proposal
+from ..understanding.words import is_question
 from .common import entity, latest_intent, latest_text, resolve_consultation, say
 from .services import Catalogue, catalogue, in_thread, store
+
+logger = logging.getLogger(__name__)
+
+SPECIFIC_ANSWER_AT = 0.55  # how sure retrieval must be to answer instead of the summary
 
 ASPECT_BY_INTENT = {
     "ask_about": "summary",
@@ -50,6 +57,11 @@ class ActionListConsultations(Action):
         content = await catalogue()
         text = latest_text(tracker)
         closed = latest_intent(tracker) == "list_closed"
+        focus = content.get(tracker.get_slot("consultation"))
+        if focus is not None and NEXT_STEPS_CUE.search(text.lower()) and not content.finder.find(text):
+            # "What happens after it closes?" is about the consultation in hand, not a list of closed ones.
+            say(dispatcher, explain.next_steps(focus, today()))
+            return []
         pool = content.closed_now() if closed else content.open_now()
         kind = "finished" if closed else "open"
         heading = (
@@ -112,11 +124,24 @@ class ActionExplain(Action):
         day = today()
         text = latest_text(tracker)
         events: list[dict] = [SlotSet("consultation", consultation.slug)]
-        proposal_id = explain.proposal_reference(text) if aspect in ("proposals", "summary", "faq") else None
-        if proposal_id:
-            aspect = "proposals"
-        if aspect == "summary":
-            answer = explain.summary(consultation, day)
+        # "What's option b", "tell me about the second option": by id suffix, title or position.
+        proposal = find_proposal(consultation, text) if aspect in ("proposals", "summary", "faq", "background") else None
+        if aspect == "outcome" and consultation.effective_status(day) == "open" and NEXT_STEPS_CUE.search(text.lower()):
+            aspect = "next_steps"  # "what happens after it closes" about an open consultation
+        if proposal is not None:
+            answer = explain.proposal_answer(consultation, day, proposal)
+        elif aspect == "background" and not text_beyond_why(text):
+            answer = explain.background(consultation, day)  # a plain "why?": the whole background
+        elif aspect in ("faq", "background"):
+            answer = await self._retrieve(consultation, content, text, aspect)
+        elif aspect == "summary":
+            # "How much is the fine on Elm Street?" can read as "tell me about Elm Street": a question that a
+            # passage answers well gets that passage, not the summary.
+            found = await in_thread(answer_question, consultation, text, aspect) if is_question(text) else None
+            specific = found is not None and found.source != "summary" and found.score >= SPECIFIC_ANSWER_AT
+            answer = (
+                explain.retrieved(consultation, day, found.text, found.label) if specific else explain.summary(consultation, day)
+            )
         elif aspect == "deadline":
             answer = explain.deadline(consultation, day, in_survey=bool(tracker.active_loop.get("name")))
         elif aspect == "documents":
@@ -124,24 +149,25 @@ class ActionExplain(Action):
         elif aspect == "events":
             answer = explain.events(consultation, day)
         elif aspect == "proposals":
-            answer = explain.proposals(consultation, day, proposal_id)
-        elif aspect == "background":
-            answer = explain.background(consultation, day)
+            answer = explain.proposals(consultation, day)
         elif aspect == "next_steps":
             answer = explain.next_steps(consultation, day)
-        elif aspect == "outcome":
-            answer = explain.outcome(consultation, day)
         else:
-            faq = explain.best_faq(consultation, text)
-            answer = (
-                explain.Answer(f"{faq.answer}", explain.next_step_buttons(consultation, day))
-                if faq
-                else explain.no_answer(consultation, day, content.council)
-            )
+            answer = explain.outcome(consultation, day)
         say(dispatcher, answer)
         if consultation.effective_status(day) == "open" and not tracker.active_loop.get("name"):
             events.append(SlotSet("offer", f"survey:{consultation.slug}"))
         return events
+
+    @staticmethod
+    async def _retrieve(consultation, content: Catalogue, text: str, aspect: str) -> explain.Answer:
+        """The passage of the consultation's own content that answers ``text``, or an honest "not covered"."""
+        day = today()
+        found = await in_thread(answer_question, consultation, text, aspect)
+        if found is None:
+            await record_unanswered(consultation.slug, text)
+            return explain.no_answer(consultation, day, content.council)
+        return explain.retrieved(consultation, day, found.text, found.label)
 
     @staticmethod
     def _which_one(dispatcher, content, candidates, unknown: bool, aspect: str) -> list[dict]:
@@ -166,8 +192,51 @@ class ActionExplain(Action):
         return [SlotSet("listed", [c.slug for c in pool])]
 
 
+def text_beyond_why(text: str) -> bool:
+    """True when the question says more than "why?" / "why is this happening?"."""
+    words = re.findall(r"[a-z']+", (text or "").lower())
+    return (
+        len(
+            [
+                w
+                for w in words
+                if w
+                not in {
+                    "why",
+                    "is",
+                    "are",
+                    "this",
+                    "that",
+                    "it",
+                    "the",
+                    "council",
+                    "doing",
+                    "happening",
+                    "proposing",
+                    "so",
+                    "but",
+                    "and",
+                    "what",
+                    "for",
+                    "reason",
+                    "reasons",
+                }
+            ]
+        )
+        > 1
+    )
+
+
+async def record_unanswered(slug: str, text: str) -> None:
+    """Keep, redacted, a question the content couldn't answer, so officers can add a FAQ (best effort)."""
+    try:
+        await in_thread(store().record_unanswered, slug, "question", text)
+    except Exception:  # noqa: BLE001 - never let the log break the conversation
+        logger.warning("unanswered.record_failed consultation=%s", slug)
+
+
 class ActionFallback(Action):
-    """When the NLU isn't sure: try the consultation's FAQs, then a consultation name, then ask to rephrase."""
+    """When the NLU isn't sure: answer from the consultation's content, then a consultation name, then ask to rephrase."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -178,9 +247,9 @@ class ActionFallback(Action):
         day = today()
         focus = content.get(tracker.get_slot("consultation"))
         if focus:
-            faq = explain.best_faq(focus, text)
-            if faq:
-                say(dispatcher, explain.Answer(faq.answer, explain.next_step_buttons(focus, day)))
+            found = await in_thread(answer_question, focus, text, None)
+            if found:
+                say(dispatcher, explain.retrieved(focus, day, found.text, found.label))
                 return []
         matches = content.finder.find(text)
         if matches and (len(matches) == 1 or matches[0].score - matches[1].score >= 0.1) and not entity(tracker, "consultation"):

@@ -246,6 +246,8 @@ class ValidateSurveyForm(FormValidationAction):
         if self._is_interruption(tracker, survey, state, text):
             return []  # Rasa's rules answer the question, then the form asks again
         step = await in_thread(survey.handle, state, text)
+        for question_id, wording in step.unanswered:
+            await record_unanswered_answer(state["slug"], question_id, wording)
         if step.submit:
             step = await self._submit(tracker, survey, step.state)
         send(dispatcher, step.replies)
@@ -296,6 +298,14 @@ class ValidateSurveyForm(FormValidationAction):
             logger.exception("survey.submit_failed consultation=%s", state["slug"])
             return survey.save_failed(state)
         return survey.submitted(state, reference)
+
+
+async def record_unanswered_answer(slug: str, question_id: str, text: str) -> None:
+    """Keep, redacted, an answer still not understood after two tries, for officers (best effort)."""
+    try:
+        await in_thread(store().record_unanswered, slug, "answer", text, question_id)
+    except Exception:  # noqa: BLE001 - never let the log break the conversation
+        logger.warning("unanswered.record_failed consultation=%s question=%s", slug, question_id)
 
 
 class ActionPauseSurvey(Action):

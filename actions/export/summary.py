@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Text, cast, func, select
 
-from ..content.model import DONT_KNOW, SCALES, Consultation, Question, Ward
+from ..content.model import DONT_KNOW, Consultation, Question, Ward
 from ..store.models import AnswerRow, QuestionRow, ResponseRow
 from ..store.repository import Store
 from .records import ExportFilter, consultation_id
@@ -37,7 +37,7 @@ class Breakdown:
 
 def _labels(question: Question) -> list[str]:
     if question.type == "scale":
-        return [*SCALES[question.scale or "agree5"], DONT_KNOW]
+        return [*question.scale_labels, DONT_KNOW]
     if question.type == "yesno":
         return ["Yes", "No"]
     return list(question.options)

@@ -22,8 +22,8 @@ from ..content.model import Consultation, Council, Question
 from ..text.moderation import REVIEW_TAG, needs_review
 from ..text.postcodes import find_postcode
 from ..text.redaction import redact
+from ..understanding import STORE, understand_review, understand_yes_no
 from .parsing import (
-    Parsed,
     clean_text,
     is_explicit_skip,
     is_skip,
@@ -31,41 +31,12 @@ from .parsing import (
     numbered,
     options_for,
     parse_answer,
-    parse_yesno,
 )
 
 STATE_VERSION = 1
 AGE_BANDS = ("Under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75 or over")
 PREFER_NOT = "Prefer not to say"
 OUTSIDE_DISTRICT = "outside-district"
-SUBMIT_WORDS = {
-    "submit",
-    "send",
-    "send it",
-    "yes",
-    "y",
-    "yes please",
-    "confirm",
-    "yes submit",
-    "submit it",
-    "done",
-    "thats right",
-    "that's right",
-    "all correct",
-    "correct",
-    "looks good",
-    "ok",
-    "okay",
-    "yep",
-    "yeah",
-    "go ahead",
-    "yes send it",
-    "submit my response",
-    "send my response",
-}
-CHANGE_PATTERN = re.compile(
-    r"^(?:change|edit|amend|redo|go back to|back to)?\s*(?:question|q|answer|number|no\.?)?\s*#?(\d{1,2})\s*$"
-)
 
 
 @dataclass
@@ -82,6 +53,8 @@ class Step:
     replies: list[Reply] = field(default_factory=list)
     submit: bool = False  # the caller must now save the response
     finished: bool = False  # the survey is over (submitted or declined)
+    # Answers still not understood after two tries: (question id, what was typed), for officers to see.
+    unanswered: list[tuple[str, str]] = field(default_factory=list)
 
 
 def now_iso() -> str:
@@ -105,6 +78,7 @@ def new_state(
         "themes": {},
         "attempts": 0,
         "partial": [],
+        "pending": None,  # a value offered back for confirmation: "I've put that as X. Is that right?"
         "hint": "",
         "consent_at": None,
         "quote": None,
@@ -164,6 +138,10 @@ class Survey:
                 hint + "Would you like us to send you the outcome here, on this chat, when the council publishes it?",
                 yes_no_buttons(),
             )
+        if stage == "question" and state.get("pending") is not None:
+            question = self.questions[state["index"]]
+            shown = display_answer(state["pending"], question)
+            return Reply(hint + f'I\'ve put that as "{shown}". Is that right?', yes_no_buttons())
         if stage == "question":
             return self.question_prompt(state, hint)
         if stage == "postcode":
@@ -259,10 +237,10 @@ class Survey:
         return handler(state, text)
 
     def _on_consent(self, state: dict, text: str) -> Step:
-        answer = parse_yesno(None, _agree_to_yes(text))  # type: ignore[arg-type]
-        if not answer.ok:
-            return self._retry(state, "Please reply yes if you agree, or no if you'd rather not take part.")
-        if answer.value == "No":
+        answer = understand_yes_no(text, "consent")
+        if answer.decision != STORE:
+            return self._retry(state, 'Please reply "yes" if you agree, or "no" if you\'d rather not take part.')
+        if answer.value == "no":
             state["stage"] = "declined"
             return Step(
                 state,
@@ -277,17 +255,17 @@ class Survey:
         return self._advance(state, "quote")
 
     def _on_quote(self, state: dict, text: str) -> Step:
-        answer = Parsed(True, "No") if is_skip(text) else parse_yesno(None, text)  # type: ignore[arg-type]
-        if not answer.ok:
-            return self._retry(state, "Please reply yes or no.")
-        state["quote"], state["quote_at"] = answer.value == "Yes", now_iso()
+        answer = understand_yes_no(text, "quote")
+        if answer.decision != STORE:
+            return self._retry(state, 'Please reply "yes" if we may quote you without your name, or "no".')
+        state["quote"], state["quote_at"] = answer.value == "yes", now_iso()
         return self._advance(state, "notify")
 
     def _on_notify(self, state: dict, text: str) -> Step:
-        answer = Parsed(True, "No") if is_skip(text) else parse_yesno(None, text)  # type: ignore[arg-type]
-        if not answer.ok:
-            return self._retry(state, "Please reply yes or no.")
-        state["notify"], state["notify_at"] = answer.value == "Yes", now_iso()
+        answer = understand_yes_no(text, "notify")
+        if answer.decision != STORE:
+            return self._retry(state, 'Please reply "yes" to hear the outcome, or "no".')
+        state["notify"], state["notify_at"] = answer.value == "yes", now_iso()
         if state.get("return_to_review"):
             return self._advance(state, "review")
         state["index"] = 0
@@ -295,6 +273,15 @@ class Survey:
 
     def _on_question(self, state: dict, text: str) -> Step:
         question = self.questions[state["index"]]
+        if state.get("pending") is not None:
+            pending, state["pending"] = state["pending"], None
+            reply = understand_yes_no(text)
+            if reply.decision == STORE and reply.value == "yes":
+                return self._store_answer(state, question, pending)
+            if reply.decision == STORE and reply.value == "no":
+                state["attempts"] = 1  # the next miss offers the numbered list
+                return self._retry(state, "Sorry about that. Which is it?", question)
+            # Anything else is read as a fresh answer to the question.
         # "skip" always skips; softer phrases ("none", "no thanks") only when they aren't a valid answer.
         parsed = None if is_explicit_skip(text) else parse_answer(question, text, state.get("partial"))
         if parsed is None or (not parsed.ok and not parsed.partial and is_skip(text)):
@@ -308,10 +295,15 @@ class Survey:
             state["partial"] = parsed.partial
             state["attempts"] = 0
             return Step(state)
+        if parsed.confirm:
+            state["pending"], state["attempts"] = parsed.value, 0
+            return Step(state)
         if not parsed.ok:
-            return self._retry(state, parsed.hint, question)
+            return self._retry(state, parsed.hint, question, text)
+        return self._store_answer(state, question, parsed.value)
+
+    def _store_answer(self, state: dict, question: Question, value) -> Step:
         replies: list[Reply] = []
-        value = parsed.value
         if question.type == "text":
             redacted = redact(value)
             if redacted != value:
@@ -326,7 +318,7 @@ class Survey:
                 themes.append(REVIEW_TAG)  # kept, but an officer looks before it is quoted
             state["themes"][question.id] = themes
         state["answers"][question.id] = value
-        state["partial"] = []
+        state["partial"], state["pending"] = [], None
         return self._next_question(state, replies)
 
     def _next_question(self, state: dict, replies: list[Reply]) -> Step:
@@ -364,32 +356,42 @@ class Survey:
         return self._advance(state, "review")
 
     def _on_review(self, state: dict, text: str) -> Step:
-        wanted = normalise(text)
-        if wanted in SUBMIT_WORDS or wanted.startswith("submit"):
-            return Step(state, submit=True)
-        change = CHANGE_PATTERN.match(wanted)
-        if change:
-            return self._start_change(state, int(change.group(1)))
-        if wanted in {"change", "change an answer", "edit", "no", "n", "not yet", "wait", "change something"}:
-            return self._advance(state, "change")
+        understood = understand_review(text, self._question_words())
+        if understood.decision == STORE:
+            if understood.value == "submit":
+                return Step(state, submit=True)
+            if understood.value == "change":
+                return self._advance(state, "change")
+            return self._start_change(state, understood.value[1])
         direct = self._direct_change(state, text)
         if direct:
             return direct
-        return self._retry(state, 'Reply "submit" to send your response, or "change" and a question number to change an answer.')
+        return self._retry(state, understood.hint)
 
     def _on_change(self, state: dict, text: str) -> Step:
         wanted = normalise(text)
-        change = CHANGE_PATTERN.match(wanted)
-        if change:
-            return self._start_change(state, int(change.group(1)))
-        if wanted in SUBMIT_WORDS:
+        if wanted.isdigit():
+            return self._start_change(state, int(wanted))
+        understood = understand_review(f"change {text}", self._question_words())
+        if understood.decision == STORE and isinstance(understood.value, tuple):
+            return self._start_change(state, understood.value[1])
+        submit = understand_review(text, self._question_words())
+        if submit.decision == STORE and submit.value == "submit":
             return Step(state, submit=True)
-        return self._retry(state, f'Please reply with a question number from 1 to {len(self.questions)}, or "submit".')
+        return self._retry(
+            state, f'Please reply with a question number from 1 to {len(self.questions)}, like "2", or "submit" to send it.'
+        )
+
+    def _question_words(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [
+            (question.text, options_for(question) if question.type != "scale" else (), question.type)
+            for question in self.questions
+        ]
 
     def _start_change(self, state: dict, number: int) -> Step:
         if not 1 <= number <= len(self.questions):
             return self._retry(state, f"There's no question {number}. Please choose from 1 to {len(self.questions)}.")
-        state.update(index=number - 1, return_to_review=True, attempts=0, partial=[])
+        state.update(index=number - 1, return_to_review=True, attempts=0, partial=[], pending=None)
         return self._advance(state, "question")
 
     def _direct_change(self, state: dict, text: str) -> Step | None:
@@ -399,7 +401,7 @@ class Survey:
         for question in self.questions:
             if question.type in ("scale", "yesno", "choice"):
                 parsed = parse_answer(question, cleaned)
-                if parsed.ok and question.type == "scale" and cleaned not in {"1", "2", "3", "4", "5"}:
+                if parsed.ok and question.type == "scale" and not cleaned.isdigit():
                     candidates.append((question, parsed.value))
         if len(candidates) != 1:
             return None
@@ -439,8 +441,9 @@ class Survey:
         state["stage"], state["attempts"] = stage, 0
         return Step(state, replies or [])
 
-    def _retry(self, state: dict, hint: str, question: Question | None = None) -> Step:
+    def _retry(self, state: dict, hint: str, question: Question | None = None, text: str = "") -> Step:
         state["attempts"] = state.get("attempts", 0) + 1
+        unanswered = [(question.id, text)] if question is not None and text and state["attempts"] >= 2 else []
         if state["attempts"] >= 2 and question is not None:
             if not question.required:
                 hint += ' Or say "skip" to move on.'
@@ -448,7 +451,7 @@ class Survey:
             if options and question.type in ("scale", "choice", "multi", "rank", "yesno"):
                 hint += f"\nThe options are:\n{numbered(options)}\nYou can reply with just the number."
         state["hint"] = hint
-        return Step(state)
+        return Step(state, unanswered=unanswered)
 
 
 def parse_age_band(text: str) -> str | None:
@@ -484,13 +487,6 @@ def display_answer(value: Any, question: Question) -> str:
     if question.type == "text":
         return _shorten(str(value), 120)
     return str(value)
-
-
-def _agree_to_yes(text: str) -> str:
-    wanted = normalise(text)
-    return (
-        "yes" if wanted in {"i agree", "agree", "yes i agree", "ok go ahead", "go ahead", "fine", "accept", "i accept"} else text
-    )
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -1,0 +1,277 @@
+"""Explaining by retrieval over ALL of a consultation's content.
+
+A resident's question is matched against passages made from the
+consultation's own fields (each FAQ, each sentence of the summary and
+background, each proposal, the next steps, events, documents and key dates),
+by meaning (sentence embeddings), by words (lemmas and everyday synonyms,
+weighted by how rare they are in this consultation), and by a few cues for
+the kinds of passage ("after it closes" means next steps). The best passage is
+the answer, with its source. Below a threshold we say plainly that the
+information does not cover it: nothing is ever invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..content.model import Consultation, Proposal
+from .embeddings import encode, encode_cached
+from .options import ORDINALS, expand
+from .words import STOP_WORDS, lemma, normalise, tokens
+
+ANSWER_AT = 0.42  # below this, the content doesn't answer the question
+
+
+@dataclass(frozen=True)
+class Passage:
+    source: str  # summary, background, faq:N, proposal:<id>, next_steps, events, documents, dates
+    key: str  # what a question is matched against
+    text: str  # what the resident is told
+    label: str  # where it comes from, in plain words
+
+
+@dataclass(frozen=True)
+class Found:
+    source: str
+    text: str
+    label: str
+    score: float
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9£])", " ".join((text or "").split()))
+    return [part for part in parts if part.strip()]
+
+
+def _long_date(day: dt.date) -> str:
+    return day.strftime("%A %-d %B %Y")
+
+
+def passages(consultation: Consultation) -> list[Passage]:
+    found: list[Passage] = []
+    for sentence in _sentences(consultation.summary):
+        found.append(Passage("summary", sentence, consultation.summary, "the summary"))
+    for sentence in _sentences(consultation.background):
+        found.append(Passage("background", sentence, sentence, "the background"))
+    for number, faq in enumerate(consultation.faqs, start=1):
+        found.append(Passage(f"faq:{number}", faq.question, faq.answer, f'the question "{faq.question}"'))
+        for sentence in _sentences(faq.answer):
+            found.append(Passage(f"faq:{number}", sentence, faq.answer, f'the question "{faq.question}"'))
+    for proposal in consultation.proposals:
+        text = f"{proposal.title}: {proposal.description}"
+        found.append(Passage(f"proposal:{proposal.id}", proposal.title, text, f"the option {proposal.title}"))
+        for sentence in _sentences(proposal.description):
+            found.append(Passage(f"proposal:{proposal.id}", sentence, text, f"the option {proposal.title}"))
+    if consultation.next_steps:
+        for sentence in _sentences(consultation.next_steps):
+            found.append(Passage("next_steps", sentence, consultation.next_steps, "what happens next"))
+    if consultation.events:
+        listing = "; ".join(f"{e.title}: {_long_date(e.when.date())}, {e.where}" for e in consultation.events)
+        for event in consultation.events:
+            found.append(Passage("events", f"{event.title} at {event.where}", f"Events: {listing}", "the events"))
+    if consultation.documents:
+        listing = "; ".join(f"{d.title}: {d.url}" for d in consultation.documents)
+        for document in consultation.documents:
+            found.append(Passage("documents", document.title, f"Documents: {listing}", "the documents"))
+    dates = f"It opened on {_long_date(consultation.opens)} and closes on {_long_date(consultation.closes)}."
+    if consultation.decision_expected:
+        dates += f" A decision is expected on {_long_date(consultation.decision_expected)}."
+    found.append(Passage("dates", "when does it close, closing date, deadline, when is the decision", dates, "the key dates"))
+    return found
+
+
+# Cues for kinds of passage that words alone find poorly.
+CUES: list[tuple[str, re.Pattern]] = [
+    (
+        "next_steps",
+        re.compile(
+            r"\b(?:what happens (?:next|after|then|once|when)|after (?:it|the consultation|this|that|the survey) (?:close|end|finish)|"
+            r"(?:once|when) (?:it|the consultation) (?:close|closes|ends|finishes|is over)|next steps?|what comes next|"
+            r"what(?:'s| is) next|what then|who decides|who makes the decision|when will (?:we|i) (?:know|hear|find out)|"
+            r"(?:when|how) (?:will|do|does|is) (?:they|you|the council|it|a decision)\b.{0,20}\b(?:decid|made)|decision|decided|"
+            r"when (?:would|will|does|do) (?:it|work|works|the work|they) (?:start|begin|happen)|start date|timeline|timescale)"
+        ),
+    ),
+    (
+        "dates",
+        re.compile(
+            r"\b(?:when (?:does|do|will|is) (?:it|the consultation|this|the survey) (?:close|end|finish|shut)|closing date|"
+            r"deadline|how long (?:do|have) (?:i|we) (?:got|have)|last day|(?:still )?open until|when does it open|"
+            r"when (?:is|was) the decision|decision date|when do (?:i|we) have to)"
+        ),
+    ),
+    (
+        "documents",
+        re.compile(
+            r"\b(?:documents?|docs|pdfs?|brochure|drawings?|full (?:details|plans?|report)|read more|more (?:detail|details|info)|"
+            r"paperwork|reports?|appraisal|assessment|survey results|where can i (?:read|see|find|look)|plans to look at|link)\b"
+        ),
+    ),
+    (
+        "events",
+        re.compile(
+            r"\b(?:events?|drop.?ins?|exhibitions?|meetings?|open evening|coffee morning|sessions?|in person|face to face|"
+            r"come (?:and|to) (?:talk|see|ask)|meet (?:someone|the team|officers|staff|people)|talk to someone|public meeting|"
+            r"where can i go|can i go along|attend)\b"
+        ),
+    ),
+    (
+        "summary",
+        re.compile(
+            r"\b(?:what(?:'s| is) (?:it|this|this one|the consultation) about|what are you proposing|summary|in a nutshell|overview|the gist)\b"
+        ),
+    ),
+]
+NEXT_STEPS_CUE = dict(CUES)["next_steps"]
+WHY = re.compile(r"^(?:why|how come|what(?:'s| is) the (?:reason|point)|what for)\b|\bwhy\b")
+PROPOSAL_WORD = r"(?:option|plan|proposal|choice|version|scenario)"
+PROPOSAL_REFERENCE = re.compile(
+    rf"\b{PROPOSAL_WORD}\s+(?:no\.?\s*|number\s*)?([a-z0-9]{{1,3}})\b|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th)\s+{PROPOSAL_WORD}\b|"
+    rf"\b{PROPOSAL_WORD}\s+(one|two|three|four|five)\b"
+)
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _letter(proposal: Proposal) -> str | None:
+    """The letter or number an id ends with: option-a -> a, plan_2 -> 2, B -> b."""
+    match = re.search(r"(?:^|[-_ ])([a-z0-9])$", proposal.id.lower())
+    return match.group(1) if match else None
+
+
+def find_proposal(consultation: Consultation, text: str) -> Proposal | None:
+    """A proposal named by id, id suffix ("option b" for option-b), title or position ("the second option")."""
+    proposals = consultation.proposals
+    if not proposals:
+        return None
+    wanted = normalise(text)
+    for proposal in proposals:
+        if re.search(rf"(?<![\w-]){re.escape(proposal.id.lower())}(?![\w-])", wanted) and len(proposal.id) > 1:
+            return proposal
+    match = PROPOSAL_REFERENCE.search(wanted)
+    if match:
+        reference = match.group(1) or match.group(2) or match.group(3)
+        lettered = {_letter(p): p for p in proposals if _letter(p)}
+        if reference in lettered and len(lettered) == len(proposals):
+            return lettered[reference]
+        position = None
+        if reference in ORDINALS:
+            position = ORDINALS[reference]
+        elif reference in WORD_NUMBERS:
+            position = WORD_NUMBERS[reference]
+        elif reference.isdigit():
+            position = int(reference)
+        elif len(reference) == 1 and reference.isalpha():
+            position = ord(reference) - ord("a") + 1
+        if position == -1:
+            return proposals[-1]
+        if position and 1 <= position <= len(proposals):
+            return proposals[position - 1]
+    return None
+
+
+def _content_words(text: str) -> list[str]:
+    return [lemma(word) for word in tokens(text) if word not in STOP_WORDS and len(word) > 1 and word not in _QUESTION_WORDS]
+
+
+_QUESTION_WORDS = {
+    "what", "what's", "whats", "when", "where", "why", "how", "who", "which", "whose", "will", "get", "got", "any", "much",
+    "many", "happen", "tell", "know", "all", "council", "councils", "up", "still", "actually", "also", "going", "gonna",
+    "long", "far", "anyone", "someone", "something", "anything",
+}  # fmt: skip
+# The kind of answer a question wants, and how to see it in a passage: "how much" wants a sum of money.
+ANSWER_TYPES = [
+    (re.compile(r"\bhow much\b|\bcost\b|\bprice\b|\bfine[ds]?\b|\bcharge\b|\bpay\b"), re.compile(r"£\s?\d|\bpence\b")),
+    (
+        re.compile(r"\bhow many\b|\bnumber of\b"),
+        re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|dozen|hundred)\b"),
+    ),
+    (
+        re.compile(r"^when\b|\bwhen (?:is|are|will|would|does|do|did|can|could)\b|\bwhat (?:time|date|day)\b|\bhow soon\b"),
+        re.compile(
+            r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
+            r"\b(?:spring|summer|autumn|winter|easter|christmas)\b|\d\s?(?:am|pm)\b|\d:\d\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b"
+        ),
+    ),
+    (
+        re.compile(r"\bhow far\b|\bdistance\b|\bhow close\b|\bnearby\b"),
+        re.compile(r"\b\d+\s*(?:metres|meters|m|miles?|km|yards|minutes?)\b"),
+    ),
+    (re.compile(r"\bhow long\b|\bfor how long\b|\bduration\b"), re.compile(r"\b(?:weeks?|months?|years?|days?|hours?)\b")),
+]
+
+
+UNKNOWN_WEIGHT = 0.5  # a word found nowhere in the content counts for less than one it has ("mum", "morning")
+
+
+def _lexical(query: list[str], keys: list[list[str]], idf: dict[str, float]) -> np.ndarray:
+    if not query:
+        return np.zeros(len(keys))
+    total = sum(idf.get(word, UNKNOWN_WEIGHT) for word in query)
+    scores = []
+    for key in keys:
+        key_set = set(key)
+        wide = set()
+        for word in key_set:
+            wide |= expand(word)
+        matched = 0.0
+        for word in query:
+            if word in key_set:
+                matched += idf.get(word, 1.0)
+            elif expand(word) & key_set or word in wide:
+                matched += 0.7 * idf.get(word, 1.0)
+        scores.append(matched / total)
+    return np.array(scores)
+
+
+# What an NLU intent suggests about where the answer is ("ask_background" -> the background).
+KIND_BY_ASPECT = {"background": "background", "next_steps": "next_steps", "events": "events", "documents": "documents"}
+
+
+def answer_question(consultation: Consultation, text: str, aspect: str | None = None) -> Found | None:
+    """The passage that answers ``text`` from this consultation's content, or None when nothing does.
+
+    ``aspect`` is what the NLU made of the question, if anything; it nudges, never decides."""
+    wanted = normalise(text)
+    if not wanted:
+        return None
+    proposal = find_proposal(consultation, text)
+    if proposal is not None:
+        return Found(f"proposal:{proposal.id}", f"{proposal.title}\n{proposal.description}", f"the option {proposal.title}", 1.0)
+    found = passages(consultation)
+    keys = [_content_words(p.key) for p in found]
+    documents = len(found)
+    frequency: dict[str, int] = {}
+    for key in keys:
+        for word in set(key):
+            frequency[word] = frequency.get(word, 0) + 1
+    idf = {word: math.log(1 + documents / count) for word, count in frequency.items()}
+    query = _content_words(text)
+    lexical = _lexical(query, keys, idf)
+    # Words the content never mentions, even in other words ("headteacher"): a sign it doesn't cover the question.
+    vocabulary = set(frequency)
+    unknown = [w for w in query if len(w) >= 4 and w not in vocabulary and not (expand(w) & vocabulary)]
+    vectors = encode_cached(tuple(p.key for p in found))
+    semantic = vectors @ encode([text])[0]
+    scores = 0.6 * semantic + 0.4 * lexical - 0.05 * min(len(unknown), 2)
+    for kind, cue in CUES:
+        if cue.search(wanted):
+            of_kind = np.array([p.source == kind for p in found])
+            if of_kind.any():
+                scores = np.where(of_kind, np.maximum(scores + 0.35, ANSWER_AT + 0.01), scores)
+    for asks, shows in ANSWER_TYPES:
+        if asks.search(wanted):
+            scores += np.array([0.15 if shows.search(p.key.lower()) else 0.0 for p in found])
+    if WHY.search(wanted):
+        scores += np.array([0.1 if p.source == "background" else 0.0 for p in found])
+    if aspect in KIND_BY_ASPECT:
+        scores += np.array([0.05 if p.source == KIND_BY_ASPECT[aspect] else 0.0 for p in found])
+    best = int(np.argmax(scores))
+    if scores[best] < ANSWER_AT:
+        return None
+    passage = found[best]
+    return Found(passage.source, passage.text, passage.label, float(scores[best]))

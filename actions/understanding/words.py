@@ -1,0 +1,158 @@
+"""Words: normalising what residents type, lemmas, negation and numbers said as words.
+
+Everything here is pure and cached, so the understanding layer can call it on
+every message. Lemmas come from the English lookup table that the
+``spacy-lookups-data`` package ships (no download), plus the project's own
+lexicon for chat spellings.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+# Words that turn what follows around: "not really", "don't agree", "I wouldn't".
+NEGATORS = frozenset(
+    "not no never dont don't doesnt doesn't didnt didn't isnt isn't wont won't wouldnt wouldn't cant can't cannot "
+    "couldnt couldn't shouldnt shouldn't arent aren't wasnt wasn't hardly barely neither nor without nothing".split()
+)
+# Words that carry no meaning for matching an answer.
+STOP_WORDS = frozenset(
+    """a an the i i'd id i'm im i've ive me my we we'd our us you your it it's its that this these those is are was were be
+    been am do does did to of for in on at by with from and or but so as if then than there here
+    would will shall should could can may might must just really very quite pretty bit little mostly mainly usually
+    generally normally probably maybe perhaps think guess reckon say said like go going want wanted please thanks thank
+    ok okay well um erm er hmm oh yeah yes one ones option options choice answer number thing stuff lot lots tbh
+    honestly actually basically literally kind sort sorta kinda""".split()
+)
+# Small words that do matter: kept out of STOP_WORDS so negation can be seen.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_NOT_WORD = re.compile(r"[^\w'%/+&.-]+")
+
+
+def clean(text: str) -> str:
+    """Unicode-normalised text with control characters removed (line breaks and tabs kept)."""
+    text = unicodedata.normalize("NFC", text or "")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+# Chat spellings, so that "v important" reads like "very important".
+CHAT_WORDS = {
+    "v": "very", "rly": "really", "realy": "really", "def": "definitely", "defo": "definitely", "deffo": "definitely",
+    "prob": "probably", "probs": "probably", "prolly": "probably", "pls": "please", "plz": "please", "u": "you",
+    "ur": "your", "tho": "though", "coz": "because", "cos": "because", "cuz": "because", "wanna": "want to",
+    "gonna": "going to", "dont": "don't", "cant": "can't", "wont": "won't", "wouldnt": "wouldn't", "doesnt": "doesn't",
+    "isnt": "isn't", "didnt": "didn't", "im": "i'm", "ive": "i've", "id": "i'd", "thats": "that's", "its": "it's",
+    "ok": "ok", "okay": "ok", "k": "ok", "kk": "ok", "yeh": "yeah", "ya": "yeah", "thx": "thanks", "ty": "thanks",
+    "ta": "thanks", "abt": "about", "tmrw": "tomorrow", "w/": "with", "b4": "before", "gr8": "great", "luv": "love",
+}  # fmt: skip
+
+
+def _chat(text: str) -> str:
+    return " ".join(CHAT_WORDS.get(word, word) for word in text.split(" "))
+
+
+def normalise(text: str) -> str:
+    """Lower case, one kind of apostrophe, chat spellings spelled out, punctuation to spaces, single spaces."""
+    text = clean(text).lower().translate(_APOSTROPHES)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # full stops go, decimal points stay
+    text = _NOT_WORD.sub(" ", text)
+    return _chat(re.sub(r"\s+", " ", text).strip(" -'&+/"))
+
+
+def normalise_list(text: str) -> str:
+    """Like :func:`normalise`, but keeps the commas, semicolons, line breaks and '>' that separate list items."""
+    text = clean(text).lower().translate(_APOSTROPHES)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    text = re.sub(r"[^\w'%/+&.,;>\n-]+", " ", text)
+    text = re.sub(r"\s*([,;>\n])\s*", r" \1 ", text)
+    return _chat(re.sub(r"[ \t]+", " ", text).strip(" -'&+/,;"))
+
+
+def tokens(text: str) -> list[str]:
+    return normalise(text).replace("/", " / ").split()
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> dict[str, str]:
+    path = resources.files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        table = json.load(handle)
+    table.update(_EXTRA_LEMMAS)
+    return table
+
+
+# Forms the lookup table leaves alone or gets wrong for our purposes.
+_EXTRA_LEMMAS = {
+    "cycling": "cycle",
+    "biking": "bike",
+    "bikes": "bike",
+    "scooting": "scoot",
+    "scooters": "scooter",
+    "driving": "drive",
+    "walking": "walk",
+    "parking": "parking",
+    "kids": "kid",
+    "children's": "child",
+    "childrens": "child",
+    "busses": "bus",
+    "taxis": "taxi",
+    "cabs": "cab",
+    "cafe": "café",
+    "wi-fi": "wifi",
+    "computers": "computer",
+}
+
+
+def lemma(word: str) -> str:
+    word = word.lower().strip("'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return _lemma_table().get(word, word)
+
+
+def content_words(text: str) -> list[str]:
+    """Meaningful words as lemmas; hyphenated words count whole and in parts ("all-day": all-day, all, day)."""
+    found = []
+    for word in tokens(text):
+        if word in STOP_WORDS or word in NEGATORS or len(word) < 2:
+            continue
+        found.append(lemma(word))
+        if "-" in word:
+            found += [lemma(part) for part in word.split("-") if len(part) > 1 and part not in STOP_WORDS]
+    return found
+
+
+def content_lemmas(text: str) -> list[str]:
+    """The meaningful words of ``text`` as lemmas, in order (stop words and negators dropped)."""
+    return [lemma(word) for word in tokens(text) if word not in STOP_WORDS and word not in NEGATORS and len(word) > 1]
+
+
+def negated_spans(words: list[str], reach: int = 3) -> set[int]:
+    """Indexes of words that fall under a negator within ``reach`` words before them."""
+    under: set[int] = set()
+    for index, word in enumerate(words):
+        if word in NEGATORS or word.endswith("n't"):
+            under.update(range(index + 1, min(len(words), index + 1 + reach)))
+    return under
+
+
+QUESTION_START = re.compile(
+    r"^(?:what|what's|whats|when|when's|where|where's|why|how|how's|who|who's|which one is|"
+    r"(?:is|are|does|do|did|can|could|will|would|should|has|have)\s+(?:it|there|you|i|we|they|the|this|that|he|she|anyone|any)\b)"
+)
+
+
+def is_question(text: str) -> bool:
+    """'what's option b?', 'does it cost much': a question rather than an answer."""
+    cleaned = clean(text)
+    words = tokens(cleaned)
+    if not words:
+        return False
+    if cleaned.endswith("?") and len(words) > 1:
+        return True
+    return bool(QUESTION_START.match(" ".join(words))) and len(words) >= 3

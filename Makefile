@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.setup-stamp
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup run test train lint format clean help bench bench-quick fuzz
+.PHONY: setup run test train lint format clean help bench bench-quick fuzz understanding
 
 help:
 	@echo "make run    - set up if needed, train if needed, load seeds/ and start the assistant"
@@ -17,6 +17,7 @@ help:
 	@echo "make setup  - create .venv with pinned packages and build the spaCy pipeline (idempotent)"
 	@echo "make train  - retrain the Rasa model"
 	@echo "make lint   - ruff check and format check"
+	@echo "make understanding - right / re-asked / wrong on the corpus of residents' phrasings (tests/understanding)"
 	@echo "make bench  - performance benchmark against Rasa's default assistant (BENCH_ARGS='--soak 10')"
 
 # The virtualenv is rebuilt when any requirements file or pyproject.toml changes.
@@ -60,6 +61,10 @@ test: setup models/haveyoursay.tar.gz
 # Performance against a stock `rasa init` assistant on this machine (about 15 minutes). See docs/performance.md.
 bench: setup models/haveyoursay.tar.gz
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# How well residents' own words are understood: right / re-asked / wrong by type, dev and test halves.
+understanding: setup
+	$(PY) -m tests.understanding.measure $(UNDERSTANDING_ARGS)
 
 # Property-based tests with a large budget (CI runs the same tests with a small one).
 fuzz: setup

@@ -110,7 +110,11 @@ def survey_for(consultation: Consultation, content: Catalogue) -> Survey:
         return ward.slug if ward else None
 
     return Survey(
-        consultation, content.council, resolve_sector=resolve_sector, theme_tagger=tagger.tags if tagger else (lambda text: [])
+        consultation,
+        content.council,
+        resolve_sector=resolve_sector,
+        theme_tagger=tagger.tags if tagger else (lambda text: []),
+        public_places=tuple(ward.name for ward in content.wards),
     )
 
 

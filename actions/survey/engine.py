@@ -21,7 +21,7 @@ from typing import Any
 from ..content.model import Consultation, Council, Question
 from ..text.moderation import REVIEW_TAG, needs_review
 from ..text.postcodes import find_postcode
-from ..text.redaction import redact
+from ..text.redaction import REMOVED_DETAILS_NOTICE, redact
 from ..understanding import STORE, understand_review, understand_yes_no
 from .parsing import (
     clean_text,
@@ -109,9 +109,18 @@ class Survey:
         council: Council | None,
         resolve_sector: Callable[[str], str | None] = lambda sector: None,
         theme_tagger: Callable[[str], list[str]] = lambda text: [],
+        public_places: tuple[str, ...] = (),
     ):
         self.consultation = consultation
         self.council = council
+        # Named places that redaction keeps: the consultation's own, and the council's wards.
+        self.public_places = (
+            consultation.title,
+            *consultation.keywords,
+            *(proposal.title for proposal in consultation.proposals),
+            *(event.where for event in consultation.events),
+            *public_places,
+        )
         self.resolve_sector = resolve_sector
         self.theme_tagger = theme_tagger
         self.questions = consultation.questions
@@ -173,8 +182,8 @@ class Survey:
         return (
             f"Before we start: {name} is responsible for the information you give here. We keep your answers to "
             f'report what people said about "{self.consultation.title}", for up to 12 months after the decision, '
-            "and then keep only anonymous totals. We don't ask your name. If you type a name, phone number, email "
-            f"or full postcode in a comment, we remove it before saving.{notice}\n\nDo you agree to go ahead?"
+            f"and then keep only anonymous totals. We don't ask your name. {REMOVED_DETAILS_NOTICE}{notice}"
+            "\n\nDo you agree to go ahead?"
         )
 
     def question_prompt(self, state: dict, hint: str = "") -> Reply:
@@ -283,8 +292,8 @@ class Survey:
                 return self._retry(state, "Sorry about that. Which is it?", question)
             # Anything else is read as a fresh answer to the question.
         # "skip" always skips; softer phrases ("none", "no thanks") only when they aren't a valid answer.
-        parsed = None if is_explicit_skip(text) else parse_answer(question, text, state.get("partial"))
-        if parsed is None or (not parsed.ok and not parsed.partial and is_skip(text)):
+        parsed = None if is_explicit_skip(text) else parse_answer(question, text, state.get("partial"), self.consultation)
+        if parsed is None or (not parsed.ok and not parsed.partial and not parsed.confirm and is_skip(text)):
             if question.required:
                 return self._retry(state, "This question needs an answer, so it can't be skipped.", question)
             state["answers"][question.id] = None
@@ -305,11 +314,12 @@ class Survey:
     def _store_answer(self, state: dict, question: Question, value) -> Step:
         replies: list[Reply] = []
         if question.type == "text":
-            redacted = redact(value)
+            redacted = redact(value, keep=self.public_places)
             if redacted != value:
                 replies.append(
                     Reply(
-                        "I've removed personal details (like names, phone numbers or email addresses) from your comment before saving it."
+                        "I've removed personal details (like people's names, house numbers and streets, phone numbers or "
+                        "email addresses) from your comment before saving it."
                     )
                 )
             value = redacted

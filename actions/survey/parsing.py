@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..content.model import DONT_KNOW, Question
+from ..content.model import DONT_KNOW, Consultation, Question
 from ..understanding import CONFIRM, STORE, is_explicit_skip, is_skip, understand_answer
 from ..understanding.words import clean as clean_text
 from ..understanding.words import normalise
@@ -62,7 +62,7 @@ def numbered(options: tuple[str, ...]) -> str:
     return "\n".join(f"{index}. {option}" for index, option in enumerate(options, start=1))
 
 
-def parse_answer(question: Question, text: str, partial: list | None = None) -> Parsed:
+def parse_answer(question: Question, text: str, partial: list | None = None, consultation: Consultation | None = None) -> Parsed:
     """Parse ``text`` as an answer to ``question``. Skips are handled by the caller (see :func:`is_skip`)."""
     cleaned = clean_text(text)
     if not cleaned:
@@ -75,7 +75,7 @@ def parse_answer(question: Question, text: str, partial: list | None = None) -> 
                 "Please shorten it and send it again: I haven't cut anything off."
             )
         return accepted(cleaned)
-    understood = understand_answer(question, cleaned, partial)
+    understood = understand_answer(question, cleaned, partial, consultation)
     if understood.decision == STORE:
         return accepted(understood.value)
     if understood.decision == CONFIRM:

@@ -12,7 +12,7 @@ item; "all of them", "none of them" and "all except X" work where allowed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +65,8 @@ TRAILING = re.compile(
 class OptionSet:
     labels: tuple[str, ...]
     aliases: dict[str, tuple[str, ...]]
+    # Words that describe an option without naming it: the matching proposal's title and description.
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def none_option(self) -> str | None:
@@ -90,6 +92,24 @@ def synonym_groups() -> list[frozenset[str]]:
     return [frozenset(lemma(str(word)) for word in group) | frozenset(str(word) for word in group) for group in data["groups"]]
 
 
+@lru_cache(maxsize=1)
+def _kinds() -> dict[str, frozenset[str]]:
+    """Word -> the kinds (from ``kinds:`` in synonyms.yml) its groups belong to: car and bus are both "travel"."""
+    data = yaml.safe_load(SYNONYMS_PATH.read_text(encoding="utf-8"))
+    found: dict[str, set[str]] = {}
+    for kind, heads in (data.get("kinds") or {}).items():
+        for head in heads:
+            for group in synonym_groups():
+                if lemma(str(head)) in group:
+                    for word in group:
+                        found.setdefault(word, set()).add(kind)
+    return {word: frozenset(kinds) for word, kinds in found.items()}
+
+
+def kind_of(word: str) -> frozenset[str]:
+    return _kinds().get(word, frozenset())
+
+
 @lru_cache(maxsize=4096)
 def expand(word: str) -> frozenset[str]:
     """A lemma and every everyday word grouped with it."""
@@ -105,25 +125,27 @@ def _words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1024)
-def _option_vocabulary(label: str, aliases: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """(the option's own lemmas, the same with everyday words added)."""
+def _option_vocabulary(label: str, aliases: tuple[str, ...], description: str = "") -> tuple[frozenset[str], ...]:
+    """(the option's own lemmas, the same with everyday words added, words of its description)."""
     own: set[str] = set()
     for text in (re.sub(r"^(?:option|plan|proposal|choice)\s+[a-h]\s*[-:–]\s*", "", label, flags=re.I), *aliases):
         own.update(_words(text))
     wide: set[str] = set()
     for word in own:
         wide |= expand(word)
-    # Multi-word synonyms ("car park", "on foot") are matched as phrases.
-    return frozenset(own), frozenset(wide)
+    described = set(_words(description)) - own
+    return frozenset(own), frozenset(wide), frozenset(described)
 
 
-def _word_hits(word: str, own: frozenset[str], wide: frozenset[str]) -> float:
+def _word_hits(word: str, own: frozenset[str], wide: frozenset[str], described: frozenset[str] = frozenset()) -> float:
     if word in own:
         return 1.0
     if expand(word) & own or word in wide:
         return 0.95
-    if len(word) > 3 and any(len(o) > 3 and fuzz.ratio(word, o) >= 84 for o in own):
+    if len(word) > 4 and any(len(o) > 4 and fuzz.ratio(word, o) >= 80 for o in own):
         return 0.9  # a typo of the label's own word
+    if word in described or expand(word) & described:
+        return 0.8  # a word of the option's description ("the one with the café")
     return 0.0
 
 
@@ -158,6 +180,12 @@ def _by_position(options: OptionSet, text: str) -> str | None:
         number = ord(wanted_letter) - ord("a") + 1
         return options.labels[number - 1] if number <= len(options.labels) else None
     return None
+
+
+def _spelled_reference_word(match: re.Match) -> str:
+    word = match.group(1)
+    close = [name for name in ("plan", "option", "choice") if fuzz.ratio(word, name) >= 75]
+    return close[0] if close else word
 
 
 REFERENCE = re.compile(r"\b(?:option|plan|choice|proposal|number|no)\s+([a-h]|\d{1,2})\b")
@@ -213,6 +241,7 @@ SURE_WORDS = {
 
 def _by_reference(options: OptionSet, wanted: str) -> str | None:
     """ "plan A but only in the mornings", "B for sure": a letter or number that names one option."""
+    wanted = re.sub(r"\b(\w{3,7})(?=\s+[a-h]\b)", _spelled_reference_word, wanted)  # "plam b", "optoin c"
     reference = REFERENCE.search(wanted)
     if not reference:
         leading = LEADING_LETTER.match(wanted)
@@ -253,8 +282,8 @@ def match_one(options: OptionSet, text: str) -> tuple[str | None, float, str]:
         return None, 0.0, ""
     scored = []
     for label in options.labels:
-        own, wide = _option_vocabulary(label, options.aliases.get(label, ()))
-        hits = [_word_hits(word, own, wide) for word in words]
+        own, wide, described = _option_vocabulary(label, options.aliases.get(label, ()), options.descriptions.get(label, ""))
+        hits = [_word_hits(word, own, wide, described) for word in words]
         matched = [hit for hit in hits if hit]
         if not matched:
             continue
@@ -413,8 +442,12 @@ def understand_multi(options: OptionSet, text: str, max_choices: int | None) -> 
     return unclear(f"Please reply with the numbers of the options, like {example}.")
 
 
+REVERSE_ORDER = re.compile(
+    r"^(?:in )?(?:the )?(?:reverse|reversed|opposite|backwards?) (?:order|way round)?$|^backwards$|^other way round$"
+)
 IN_ORDER_GIVEN = re.compile(
-    r"\b(?:in )?(?:the )?(?:same )?order (?:you|they(?:'re| are)?|as|it'?s|that you) (?:listed|gave|given|shown|written|put|have|had)|"
+    r"\b(?:in )?(?:the )?(?:same )?order (?:you|they(?:'re| are)?|as|it'?s|that you|you'?ve) "
+    r"(?:listed|gave|given|shown|written|put|have|had|got|got them|have them|listed them)|"
     r"^(?:as|like) (?:listed|they are|it is|you have them|shown)$|^(?:same|that) order$|^keep (?:the|that) order$"
 )
 SLOT = re.compile(
@@ -439,8 +472,10 @@ def understand_rank(options: OptionSet, text: str, partial: list[str]) -> Unders
         if sorted(numbers) != list(range(1, count + 1)):
             return unclear(f'Please give each number from 1 to {count} once, most important first, like "{example}".')
         return sure([labels[n - 1] for n in numbers])
-    if IN_ORDER_GIVEN.search(wanted):
+    if IN_ORDER_GIVEN.search(wanted) and not partial:
         return sure(list(labels))
+    if REVERSE_ORDER.search(wanted) and not partial:
+        return sure(list(reversed(labels)))
     wanted = re.sub(r"(?:^|(?<=\s))(?:\d)\s*[.):-]?\s+(?=[a-z])", ", ", wanted)  # "1 air quality 2 safety" -> a list
     protected, placeholders = _protect_labels(options, wanted)
     parts = [part.strip(" ,;>") for part in RANK_SPLIT.split(protected) if part.strip(" ,;>")]

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from .options import ORDINALS, expand
-from .result import Understanding, sure, unclear
-from .words import clean, lemma, normalise, tokens
+from .options import ORDINALS, expand, kind_of
+from .result import Understanding, check, sure, unclear
+from .words import clean, content_words, lemma, normalise, tokens
 
 YES, NO = "yes", "no"
 
@@ -54,8 +54,11 @@ HEDGE_ONLY = re.compile(
 )
 
 
-def understand_yes_no(text: str, step: str = "yesno") -> Understanding:
-    """``step`` is consent, quote, notify or yesno; the quote step accepts "yes, anonymously"."""
+def understand_yes_no(text: str, step: str = "yesno", question_text: str = "") -> Understanding:
+    """``step`` is consent, quote, notify or yesno; the quote step accepts "yes, anonymously".
+
+    For a yes/no survey question, ``question_text`` lets an answer in other words count:
+    "always take the car" to "Do you usually drive?" is offered back as Yes."""
     wanted = normalise(text)
     hint = 'Please reply "yes" or "no".'
     if not wanted:
@@ -89,7 +92,38 @@ def understand_yes_no(text: str, step: str = "yesno") -> Understanding:
         wanted,
     ):
         return sure(NO, 0.9)
+    if re.search(r"\b(?:yes|yeah|yep|yup)\b", wanted) and not re.search(r"\b(?:no|not|never|don'?t|nope|nah)\b", wanted):
+        return sure(YES, 0.9)  # "would be nice, yes"
+    if question_text:
+        return _answered_in_other_words(wanted, question_text, hint)
     return unclear(hint)
+
+
+def _answered_in_other_words(wanted: str, question_text: str, hint: str) -> Understanding:
+    """Yes when the answer says what the question asks about ("always take the car" to "do you drive?"),
+    no when it names an alternative of the same kind ("I get the bus"). Offered back, never stored outright."""
+    asked = {word for word in content_words(question_text) if word not in _GENERIC_QUESTION_WORDS}
+    said = content_words(wanted)
+    if not asked or not said or re.search(r"\b(?:not|never|don'?t|no|nope|nah|hardly|rarely)\b", wanted):
+        return unclear(hint)
+    asked_families = {member for word in asked for member in expand(word)}
+    echoes = [word for word in said if word in asked_families]
+    alternatives = [word for word in said if word not in asked_families and _same_kind(word, asked)]
+    if echoes and not alternatives:
+        return check(YES, 0.6)
+    if alternatives and not echoes:
+        return check(NO, 0.6)
+    return unclear(hint)
+
+
+# Words a yes/no question shares with too many answers to count as an echo of it.
+_GENERIC_QUESTION_WORDS = {"usually", "often", "ever", "normally", "library", "school", "there", "get", "go", "use"}
+
+
+def _same_kind(word: str, asked: set[str]) -> bool:
+    """Both ways of getting about, say: their synonym groups share a kind in synonyms.yml."""
+    kinds = kind_of(word)
+    return bool(kinds) and any(kinds & kind_of(other) for other in asked)
 
 
 # --- the review step -------------------------------------------------------------

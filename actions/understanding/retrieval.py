@@ -13,18 +13,19 @@ information does not cover it: nothing is ever invented.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from ..content.model import Consultation, Proposal
 from .embeddings import encode, encode_cached
 from .options import ORDINALS, expand
-from .words import STOP_WORDS, lemma, normalise, tokens
-
-ANSWER_AT = 0.42  # below this, the content doesn't answer the question
+from .words import STOP_WORDS, content_words, lemma, normalise, rarity, tokens
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,11 @@ NEXT_STEPS_CUE = dict(CUES)["next_steps"]
 WHY = re.compile(r"^(?:why|how come|what(?:'s| is) the (?:reason|point)|what for)\b|\bwhy\b")
 PROPOSAL_WORD = r"(?:option|plan|proposal|choice|version|scenario)"
 PROPOSAL_REFERENCE = re.compile(
-    rf"\b{PROPOSAL_WORD}\s+(?:no\.?\s*|number\s*)?([a-z0-9]{{1,3}})\b|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th)\s+{PROPOSAL_WORD}\b|"
+    rf"\b{PROPOSAL_WORD}\s+(?:no\.?\s*|number\s*)?([a-z0-9]{{1,3}})\b|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th)\s+(?:{PROPOSAL_WORD}|one)\b|"
     rf"\b{PROPOSAL_WORD}\s+(one|two|three|four|five)\b"
 )
+# "the all-day one", "the hub option": a proposal named by a word of its title.
+TITLE_REFERENCE = re.compile(rf"\bthe\s+((?:[\w'-]+\s+){{0,2}}[\w'-]+)\s+(?:one|{PROPOSAL_WORD})\b")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
@@ -171,6 +174,12 @@ def find_proposal(consultation: Consultation, text: str) -> Proposal | None:
             return proposals[-1]
         if position and 1 <= position <= len(proposals):
             return proposals[position - 1]
+    titled = TITLE_REFERENCE.search(wanted)
+    if titled:
+        words = set(content_words(titled.group(1)))
+        named = [p for p in proposals if words and words <= set(content_words(f"{p.title} {p.id}"))]
+        if len(named) == 1:
+            return named[0]
     return None
 
 
@@ -202,7 +211,14 @@ ANSWER_TYPES = [
         re.compile(r"\b\d+\s*(?:metres|meters|m|miles?|km|yards|minutes?)\b"),
     ),
     (re.compile(r"\bhow long\b|\bfor how long\b|\bduration\b"), re.compile(r"\b(?:weeks?|months?|years?|days?|hours?)\b")),
+    (
+        re.compile(r"\bhow old\b|\bwhat age\b|\bwhen was (?:it|the \w+) built\b|\bbuilt in\b"),
+        re.compile(r"\b(?:1[6-9]|20)\d\d\b|\bdates from\b"),
+    ),
 ]
+DEFINITION = re.compile(
+    r"^(?:so )?(?:what(?:'s| is| are)|what does|whats)\s+(?:a|an|the|this)?\s*(.+?)(?:\s+(?:anyway|mean|exactly|about|then|even))*$"
+)
 
 
 UNKNOWN_WEIGHT = 0.5  # a word found nowhere in the content counts for less than one it has ("mum", "morning")
@@ -232,46 +248,149 @@ def _lexical(query: list[str], keys: list[list[str]], idf: dict[str, float]) -> 
 KIND_BY_ASPECT = {"background": "background", "next_steps": "next_steps", "events": "events", "documents": "documents"}
 
 
-def answer_question(consultation: Consultation, text: str, aspect: str | None = None) -> Found | None:
-    """The passage that answers ``text`` from this consultation's content, or None when nothing does.
+# How much each feature counts: fitted by logistic regression on the DEV half of the understanding
+# corpus (python -m tests.understanding.fit_retrieval writes data/retrieval_weights.json), never on
+# the held-out test half. The running assistant only reads them: nothing is trained per consultation.
+WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "retrieval_weights.json"
+FEATURES = (
+    "meaning",  # cosine of the sentence embeddings
+    "words",  # share of the question's words (IDF-weighted, with everyday synonyms) in the passage
+    "meaning_behind_best",  # how far behind the best passage's meaning score (0 for the best)
+    "words_behind_best",
+    "cue_here",  # a cue for this kind of passage ("after it closes" -> next steps)
+    "cue_elsewhere",  # a cue for another kind
+    "answer_type_here",  # "how much" and the passage has a sum of money
+    "answer_type_missing",  # "how much" and it has none
+    "unknown_words",  # question words the content never mentions, even in other words
+    "why_background",  # "why" and a background sentence
+    "aspect_here",  # the NLU's intent points at this kind of passage
+    "rare_words_unknown",  # share of the question's unusual words ("swimming pool") the content never mentions
+    "rare_words_missing_here",  # share of its unusual words this passage doesn't have
+    "rarest_unknown_word",  # (per question) the rarity of the most unusual word the content never mentions, 0-1
+)
+# Second step, per question: is the best passage really an answer?
+ANSWERED_FEATURES = (
+    "best_score",
+    "lead_over_second",
+    "rare_words_unknown",
+    "rare_words_missing_in_best",
+    "any_cue",
+    "rarest_unknown_word",  # how unusual the most unusual word the content never mentions is ("printer")
+    "best_meaning",
+)
 
-    ``aspect`` is what the NLU made of the question, if anything; it nudges, never decides."""
+
+@lru_cache(maxsize=1)
+def weights() -> dict:
+    data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    assert tuple(data["features"]) == FEATURES and tuple(data["answered_features"]) == ANSWERED_FEATURES, "refit the weights"
+    return {
+        "ranker": np.array(data["ranker"]),
+        "ranker_bias": data["ranker_bias"],
+        "answered": np.array(data["answered"]),
+        "answered_bias": data["answered_bias"],
+        "answer_at": data["answer_at"],
+    }
+
+
+def features(consultation: Consultation, text: str, aspect: str | None = None) -> tuple[list[Passage], np.ndarray]:
+    """Every passage of the consultation, with one row of :data:`FEATURES` each."""
     wanted = normalise(text)
-    if not wanted:
-        return None
-    proposal = find_proposal(consultation, text)
-    if proposal is not None:
-        return Found(f"proposal:{proposal.id}", f"{proposal.title}\n{proposal.description}", f"the option {proposal.title}", 1.0)
     found = passages(consultation)
     keys = [_content_words(p.key) for p in found]
-    documents = len(found)
     frequency: dict[str, int] = {}
     for key in keys:
         for word in set(key):
             frequency[word] = frequency.get(word, 0) + 1
-    idf = {word: math.log(1 + documents / count) for word, count in frequency.items()}
+    idf = {word: math.log(1 + len(found) / count) for word, count in frequency.items()}
     query = _content_words(text)
     lexical = _lexical(query, keys, idf)
-    # Words the content never mentions, even in other words ("headteacher"): a sign it doesn't cover the question.
     vocabulary = set(frequency)
     unknown = [w for w in query if len(w) >= 4 and w not in vocabulary and not (expand(w) & vocabulary)]
-    vectors = encode_cached(tuple(p.key for p in found))
-    semantic = vectors @ encode([text])[0]
-    scores = 0.6 * semantic + 0.4 * lexical - 0.05 * min(len(unknown), 2)
-    for kind, cue in CUES:
-        if cue.search(wanted):
-            of_kind = np.array([p.source == kind for p in found])
-            if of_kind.any():
-                scores = np.where(of_kind, np.maximum(scores + 0.35, ANSWER_AT + 0.01), scores)
-    for asks, shows in ANSWER_TYPES:
-        if asks.search(wanted):
-            scores += np.array([0.15 if shows.search(p.key.lower()) else 0.0 for p in found])
-    if WHY.search(wanted):
-        scores += np.array([0.1 if p.source == "background" else 0.0 for p in found])
-    if aspect in KIND_BY_ASPECT:
-        scores += np.array([0.05 if p.source == KIND_BY_ASPECT[aspect] else 0.0 for p in found])
-    best = int(np.argmax(scores))
-    if scores[best] < ANSWER_AT:
+    semantic = encode_cached(tuple(p.key for p in found)) @ encode([text])[0]
+    cued = {kind for kind, cue in CUES if cue.search(wanted)}
+    defined = DEFINITION.match(wanted)
+    if (
+        defined
+        and set(content_words(defined.group(1)))
+        and set(content_words(defined.group(1))) <= set(content_words(f"{consultation.title} {' '.join(consultation.keywords)}"))
+    ):
+        cued.add("summary")  # "what is a school street anyway": the thing the consultation is about
+    weights = {word: rarity(word) for word in set(query)}
+    rare_total = sum(weights.values()) + 1.0
+    never_mentioned = [w for w in weights if w not in vocabulary and not (expand(w) & vocabulary)]
+    rare_unknown = sum(weights[w] for w in never_mentioned) / rare_total
+    rarest_unknown = max((weights[w] for w in never_mentioned), default=0.0) / 8
+    asked = [shows for asks, shows in ANSWER_TYPES if asks.search(wanted)]
+    why = bool(WHY.search(wanted))
+    rows = []
+    for index, passage in enumerate(found):
+        kind = passage.source.split(":")[0]
+        answer = passage.text.lower() if kind in ("events", "documents", "dates", "next_steps") else passage.key.lower()
+        has_type = any(shows.search(answer) for shows in asked)
+        rows.append(
+            [
+                semantic[index],
+                lexical[index],
+                semantic[index] - semantic.max(),
+                lexical[index] - lexical.max(),
+                float(passage.source in cued),
+                float(bool(cued) and passage.source not in cued),
+                float(bool(asked) and has_type),
+                float(bool(asked) and not has_type),
+                min(len(unknown), 3) / 3,
+                float(why and kind == "background"),
+                float(KIND_BY_ASPECT.get(aspect or "") == passage.source),
+                rare_unknown,
+                sum(weights[w] for w in weights if not _in_key(w, keys[index])) / rare_total,
+                rarest_unknown,
+            ]
+        )
+    return found, np.array(rows, dtype=np.float64)
+
+
+def _in_key(word: str, key: list[str]) -> bool:
+    return word in key or bool(expand(word) & set(key))
+
+
+def answer_question(consultation: Consultation, text: str, aspect: str | None = None) -> Found | None:
+    """The passage that answers ``text`` from this consultation's content, or None when nothing does.
+
+    ``aspect`` is what the NLU made of the question, if anything; it nudges, never decides."""
+    if not normalise(text):
+        return None
+    proposal = find_proposal(consultation, text)
+    if proposal is not None:
+        return Found(f"proposal:{proposal.id}", f"{proposal.title}\n{proposal.description}", f"the option {proposal.title}", 1.0)
+    found, rows = features(consultation, text, aspect)
+    best, answered = judge(rows)
+    if answered < weights()["answer_at"]:
         return None
     passage = found[best]
-    return Found(passage.source, passage.text, passage.label, float(scores[best]))
+    return Found(passage.source, passage.text, passage.label, answered)
+
+
+def judge(rows: np.ndarray) -> tuple[int, float]:
+    """(the best passage, the probability that it answers the question)."""
+    fitted = weights()
+    scores = 1 / (1 + np.exp(-(rows @ fitted["ranker"] + fitted["ranker_bias"])))
+    order = np.argsort(-scores)
+    best = int(order[0])
+    lead = float(scores[best] - scores[order[1]]) if len(order) > 1 else float(scores[best])
+    summary = answered_features(rows, scores, best, lead)
+    return best, float(1 / (1 + np.exp(-(summary @ fitted["answered"] + fitted["answered_bias"]))))
+
+
+def answered_features(rows: np.ndarray, scores: np.ndarray, best: int, lead: float) -> np.ndarray:
+    column = {name: index for index, name in enumerate(FEATURES)}
+    return np.array(
+        [
+            scores[best],
+            lead,
+            rows[best, column["rare_words_unknown"]],
+            rows[best, column["rare_words_missing_here"]],
+            float(rows[:, column["cue_here"]].max() > 0),
+            rows[best, column["rarest_unknown_word"]],
+            rows[best, column["meaning"]],
+        ]
+    )

@@ -24,14 +24,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 
-from .result import Understanding, by_confidence, check, sure, unclear
+from .result import CONFIRM_AT, Understanding, by_confidence, check, sure, unclear
 from .words import NEGATORS, normalise, tokens
 
 STANCE_PATH = Path(__file__).resolve().parent / "data" / "stance.yml"
 WORD_PATTERN = r"[^ ]+"  # marked() has already split the words
 CLASSES = ("strong_for", "for", "neutral", "against", "strong_against", "indifferent", "indifferent_strong", "unsure")
 SEGMENT = re.compile(r"\s*(?:[,;.!?]|\bbut\b|\bbecause\b|\bcos\b|\bas\b|\bthough\b|\bsince\b|\s-\s)\s*")
-RATING = re.compile(r"^(?:i'?d (?:say|give it) |about |around )?(\d+(?:\.\d+)?)\s*(?:/|out of|outta|of)\s*(\d+)\b")
+RATING = re.compile(
+    r"^(?:i'?d (?:say|give it) |about |around |maybe |like )?(\d+(?:\.\d+)?)\s*(?:/|out of|outta|of|in)\s*(\d+)\b"
+)
 PERCENT = re.compile(r"^(?:i'?d say |about |around )?(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)")
 POSITION = re.compile(
     r"^(?:(?:it'?s|its|i'?ll (?:go with|say)|i'?d say|go with|number|no|option|answer|pick|choose)\s+)*(\d{1,2})(?:st|nd|rd|th)?$"
@@ -84,7 +86,14 @@ def stance(text: str) -> tuple[str, float, dict[str, float]]:
     clauses = [part for part in SEGMENT.split(normalise_keeping_stops(text)) if part and len(part.split()) >= 1]
     candidates = [text] + (clauses if len(clauses) > 1 else [])
     rows = model.predict_proba(candidates)
-    best_row = max(range(len(candidates)), key=lambda i: rows[i].max())
+    # A clause of words the stance phrases never use ("it's part of the village") says little, however sure it looks.
+    best_row = max(range(len(candidates)), key=lambda i: rows[i].max() * (0.5 + 0.5 * _known_share(candidates[i])))
+    classes = list(model.classes_)
+    unsure = classes.index("unsure")
+    decided = [i for i in range(len(candidates)) if _side(classes[int(np.argmax(rows[i]))]) != 0 and rows[i].max() >= 0.7]
+    doubting = [i for i in range(len(candidates)) if rows[i][unsure] >= 0.85]
+    if doubting and not decided:
+        best_row = doubting[0]  # "no idea, depends on the weather": the doubt is the answer
     probabilities = rows[best_row]
     ranked = dict(sorted(zip(model.classes_, probabilities, strict=True), key=lambda pair: -pair[1]))
     best = next(iter(ranked))
@@ -95,6 +104,20 @@ def stance(text: str) -> tuple[str, float, dict[str, float]]:
         if {1, -1} <= sides:
             confidence = min(confidence, 0.5)
     return best, confidence, {k: float(v) for k, v in ranked.items()}
+
+
+@lru_cache(maxsize=1)
+def _stance_vocabulary() -> frozenset[str]:
+    return frozenset(word for text in _examples()[0] for word in tokens(text))
+
+
+def _known_share(text: str) -> float:
+    words = [
+        word for word in tokens(text) if len(word) > 2 and word not in {"the", "and", "its", "it's", "for", "but", "this", "that"}
+    ]
+    if not words:
+        return 1.0
+    return sum(1 for word in words if word in _stance_vocabulary()) / len(words)
 
 
 def _side(name: str) -> int:
@@ -157,7 +180,7 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
         if wanted == normalise(option):
             return sure(option)
     close = sorted(((fuzz.ratio(wanted, normalise(option)), option) for option in options), reverse=True)
-    if close and close[0][0] >= 88 and (len(close) == 1 or close[0][0] - close[1][0] >= 6) and len(wanted) >= 5:
+    if close and close[0][0] >= 85 and (len(close) == 1 or close[0][0] - close[1][0] >= 8) and len(wanted) >= 5:
         return sure(close[0][1], 0.9)  # a typo of a label: "satisifed"
     position = POSITION.match(wanted)
     if position:
@@ -189,6 +212,14 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
     # "strongly agree" contains "agree": keep the longest of labels that overlap.
     contained = [o for o in contained if not any(o != other and normalise(o) in normalise(other) for other in contained)]
 
+    # "not dissatisfied" (a negative label, negated) is no point on the scale; "not very likely" is.
+    double_negative = [
+        o
+        for o in contained
+        if re.search(rf"\b(?:not|n't|never)\s+{re.escape(normalise(o))}\b", wanted) and _side_of(o, labels) < 0
+    ]
+    if double_negative:
+        return unclear(f'Not "{double_negative[0]}": which is it, then? {hint}')
     if len(contained) > 1:
         shown = " or ".join(f'"{label}"' for label in contained[:2])
         return unclear(f"That could be {shown}. {hint}")
@@ -209,6 +240,10 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
         return check(label_value, 0.6)
     if value is None:
         return unclear(hint, confidence)
+    side = _side(name)
+    same_side = sum(p for other, p in ranked.items() if _side(other) == side) if side else confidence
+    if confidence < CONFIRM_AT <= 0.7 <= same_side:
+        confidence = CONFIRM_AT  # sure of the side ("don't agree with it"), not of how strongly: offer it back
     if negated and HEDGED_NEGATION.search(wanted):
         confidence = min(confidence, 0.8)  # "not strongly agree": offer it back, never store it outright
     return by_confidence(value, confidence, hint)

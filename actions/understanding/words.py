@@ -48,7 +48,7 @@ CHAT_WORDS = {
     "gonna": "going to", "dont": "don't", "cant": "can't", "wont": "won't", "wouldnt": "wouldn't", "doesnt": "doesn't",
     "isnt": "isn't", "didnt": "didn't", "im": "i'm", "ive": "i've", "id": "i'd", "thats": "that's", "its": "it's",
     "ok": "ok", "okay": "ok", "k": "ok", "kk": "ok", "yeh": "yeah", "ya": "yeah", "thx": "thanks", "ty": "thanks",
-    "ta": "thanks", "abt": "about", "tmrw": "tomorrow", "w/": "with", "b4": "before", "gr8": "great", "luv": "love",
+    "ta": "thanks", "abt": "about", "st": "street", "rd": "road", "ave": "avenue", "tmrw": "tomorrow", "w/": "with", "b4": "before", "gr8": "great", "luv": "love",
 }  # fmt: skip
 
 
@@ -106,6 +106,20 @@ _EXTRA_LEMMAS = {
     "wi-fi": "wifi",
     "computers": "computer",
 }
+
+
+@lru_cache(maxsize=1)
+def _log_probabilities() -> dict[str, float]:
+    path = resources.files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz"
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def rarity(word: str) -> float:
+    """How unusual a word is in general English, 0 (common: "use", "day") to 8 (rare: "headteacher").
+
+    From the word frequencies that ``spacy-lookups-data`` ships; a word it doesn't know counts as rare."""
+    return min(8.0, max(0.0, -_log_probabilities().get(word.lower(), -20.0) - 8.0))
 
 
 def lemma(word: str) -> str:

@@ -116,9 +116,19 @@ def proposal_answer(consultation: Consultation, today: dt.date, proposal: Propos
     return Answer(f"{proposal.title}\n{proposal.description}", next_step_buttons(consultation, today))
 
 
-def retrieved(consultation: Consultation, today: dt.date, text: str, source: str) -> Answer:
-    """A passage of the consultation's own content, said with where it comes from."""
-    return Answer(f"{text}\n(From {source} for {consultation.title}.)", next_step_buttons(consultation, today))
+def retrieved(consultation: Consultation, today: dt.date, text: str, source: str, confident: bool = True) -> Answer:
+    """A passage of the consultation's own content, said with where it comes from.
+
+    When retrieval is not confident the passage is offered as the closest thing the content says,
+    with the documents, so the resident is never told more than the content supports."""
+    if confident:
+        return Answer(f"{text}\n(From {source} for {consultation.title}.)", next_step_buttons(consultation, today))
+    link = f" The full documents are at {consultation.documents[0].url}." if consultation.documents else ""
+    return Answer(
+        f"I'm not sure the information for {consultation.title} answers that exactly. The closest I found, from {source}:\n"
+        f"{text}\nIf that doesn't answer it, please check the documents or ask the council.{link}",
+        next_step_buttons(consultation, today),
+    )
 
 
 def documents(consultation: Consultation, today: dt.date, council: Council | None) -> Answer:

@@ -20,7 +20,16 @@ from .services import Catalogue, catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
 
-SPECIFIC_ANSWER_AT = 0.55  # how sure retrieval must be to answer instead of the summary
+# The kinds of passage each intent's general answer already covers.
+GENERAL_ANSWER_COVERS = {
+    "summary": ("summary",),
+    "deadline": ("dates", "next_steps"),
+    "documents": ("documents",),
+    "events": ("events",),
+    "proposals": ("proposal",),
+    "next_steps": ("next_steps", "dates"),
+    "outcome": ("next_steps", "dates"),
+}
 
 ASPECT_BY_INTENT = {
     "ask_about": "summary",
@@ -128,20 +137,19 @@ class ActionExplain(Action):
         proposal = find_proposal(consultation, text) if aspect in ("proposals", "summary", "faq", "background") else None
         if aspect == "outcome" and consultation.effective_status(day) == "open" and NEXT_STEPS_CUE.search(text.lower()):
             aspect = "next_steps"  # "what happens after it closes" about an open consultation
+        specific = await self._specific_passage(consultation, text, aspect) if proposal is None else None
         if proposal is not None:
             answer = explain.proposal_answer(consultation, day, proposal)
+        elif specific is not None:
+            # "How much is the fine if I drive in during the closure?" may read as a deadline question;
+            # a passage that answers it confidently beats the general answer for the intent.
+            answer = explain.retrieved(consultation, day, specific.text, specific.label)
         elif aspect == "background" and not text_beyond_why(text):
             answer = explain.background(consultation, day)  # a plain "why?": the whole background
         elif aspect in ("faq", "background"):
             answer = await self._retrieve(consultation, content, text, aspect)
         elif aspect == "summary":
-            # "How much is the fine on Elm Street?" can read as "tell me about Elm Street": a question that a
-            # passage answers well gets that passage, not the summary.
-            found = await in_thread(answer_question, consultation, text, aspect) if is_question(text) else None
-            specific = found is not None and found.source != "summary" and found.score >= SPECIFIC_ANSWER_AT
-            answer = (
-                explain.retrieved(consultation, day, found.text, found.label) if specific else explain.summary(consultation, day)
-            )
+            answer = explain.summary(consultation, day)
         elif aspect == "deadline":
             answer = explain.deadline(consultation, day, in_survey=bool(tracker.active_loop.get("name")))
         elif aspect == "documents":
@@ -160,14 +168,25 @@ class ActionExplain(Action):
         return events
 
     @staticmethod
+    async def _specific_passage(consultation, text: str, aspect: str):
+        """A confident passage of another kind than the intent's general answer, for a specific question."""
+        if aspect in ("faq", "background") or not is_question(text):
+            return None
+        found = await in_thread(answer_question, consultation, text, aspect)
+        if found is None or found.source.split(":")[0] in GENERAL_ANSWER_COVERS.get(aspect, ()):
+            return None
+        return found
+
+    @staticmethod
     async def _retrieve(consultation, content: Catalogue, text: str, aspect: str) -> explain.Answer:
         """The passage of the consultation's own content that answers ``text``, or an honest "not covered"."""
         day = today()
-        found = await in_thread(answer_question, consultation, text, aspect)
+        found = await in_thread(answer_question, consultation, text, aspect, True)
+        if found is None or not found.confident:
+            await record_unanswered(consultation.slug, text)  # officers see it either way
         if found is None:
-            await record_unanswered(consultation.slug, text)
             return explain.no_answer(consultation, day, content.council)
-        return explain.retrieved(consultation, day, found.text, found.label)
+        return explain.retrieved(consultation, day, found.text, found.label, found.confident)
 
     @staticmethod
     def _which_one(dispatcher, content, candidates, unknown: bool, aspect: str) -> list[dict]:
@@ -247,9 +266,11 @@ class ActionFallback(Action):
         day = today()
         focus = content.get(tracker.get_slot("consultation"))
         if focus:
-            found = await in_thread(answer_question, focus, text, None)
+            found = await in_thread(answer_question, focus, text, None, True)
             if found:
-                say(dispatcher, explain.retrieved(focus, day, found.text, found.label))
+                if not found.confident:
+                    await record_unanswered(focus.slug, text)
+                say(dispatcher, explain.retrieved(focus, day, found.text, found.label, found.confident))
                 return []
         matches = content.finder.find(text)
         if matches and (len(matches) == 1 or matches[0].score - matches[1].score >= 0.1) and not entity(tracker, "consultation"):

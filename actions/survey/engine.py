@@ -166,9 +166,14 @@ class Survey:
                 + 'Which age group are you in? This helps us check we\'ve heard from everyone. You can say "prefer not to say".',
                 buttons,
             )
+        if stage == "review" and hint:
+            # Asked again in one short sentence; the summary is just above.
+            return Reply(
+                hint.strip(), [{"title": "Submit", "payload": "submit"}, {"title": "Change an answer", "payload": "change"}]
+            )
         if stage == "review":
             return Reply(
-                hint + self.review_text(state),
+                self.review_text(state),
                 [{"title": "Submit", "payload": "submit"}, {"title": "Change an answer", "payload": "change"}],
             )
         if stage == "change":

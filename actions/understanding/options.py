@@ -47,7 +47,8 @@ EXCEPT = re.compile(
     r"other than|bar|besides|minus|excluding|but not|not)\s+(.+)$"
 )
 EXCLUDING = re.compile(
-    r"\b(?:not|rather than|instead of|except|apart from|but not|anything but|never)\s+(?:the\s+)?(.+?)(?=,|;|\bbut\b|$)"
+    r"\b(?:not|rather than|instead of|except|apart from|but not|anything but|never|(?:i\s+)?(?:don'?t|do not|wouldn'?t|would not)\s+"
+    r"(?:want|like|fancy|support|choose|pick|go for)|no to|against|hate|dislike|not keen on)\s+(?:the\s+)?(.+?)(?=,|;|\bbut\b|$)"
 )
 SPLIT = re.compile(r"\s*(?:,|;|/|&|\+|\band\b|\bor\b|\bplus\b|\balso\b|\bas well as\b|\baswell as\b|\bn\b|\n)\s*")
 FILLER_LEADS = re.compile(
@@ -507,13 +508,22 @@ def understand_rank(options: OptionSet, text: str, partial: list[str]) -> Unders
         else:
             order.append(label)
         confidence = min(confidence, part_confidence)
-    if slots and set(slots) == {1} and order:
-        order, slots = [*partial, slots[1], *order[len(partial) :]], {}  # "parking first, then traffic, ..."
     if slots:
-        if order[len(partial) :] or len(slots) < count - 1 or any(not 1 <= n <= count for n in slots):
+        # "safety first, then air quality, then traffic, parking last": placed items take their places,
+        # the rest fill the gaps in the order given.
+        if partial or any(not 1 <= n <= count for n in slots):
             return unclear(hint)
-        free = [label for label in labels if label not in slots.values()]
-        order = [slots[n] if n in slots else free.pop(0) for n in range(1, count + 1)]
+        places: list[str | None] = [None] * count
+        for position, label in slots.items():
+            places[position - 1] = label
+        rest = iter(order)
+        places = [place if place is not None else next(rest, None) for place in places]
+        if next(rest, None) is not None or sum(place is None for place in places) > 1:
+            return unclear(hint)
+        order = [place for place in places if place is not None]
+        if len(order) == count - 1:
+            missing = next(label for label in labels if label not in order)
+            order = [place if place is not None else missing for place in places]
     if not order or order == list(partial):
         return unclear(hint)
     if len(order) >= count - 1:

@@ -133,7 +133,7 @@ SUBMIT = re.compile(
     r"looks (?:good|right|fine|great|ok|okay|correct|spot on)|that'?s (?:right|fine|correct|it|all|everything|good|great|perfect|spot on)|"
     r"all (?:right|ok|okay|spot on)|spot on|perfect|correct|happy with (?:that|it|them|those|my answers|everything)|"
     r"i'?m happy|lgtm|bang on|sorted|good to go|ready|confirm(?:ed)?|yes|yeah|yep|yup|sure|ok|okay|fine|great|lovely|"
-    r"brilliant|excellent|grand|cool|sound|that'?ll do|that will do|job done|all done|finished|we'?re done|i'?m done)\b"
+    r"brilliant|brill|excellent|grand|cool|sound|smashing|cheers|go|👍|✅|that'?ll do|that will do|job done|all done|finished|we'?re done|i'?m done)(?!\w)"
 )
 NOT_YET = re.compile(r"\b(?:don'?t (?:send|submit)|do not (?:send|submit)|not yet|wait|hold on|hang on|not ready|stop)\b")
 CHANGE = re.compile(
@@ -141,6 +141,7 @@ CHANGE = re.compile(
     r"back to|revisit|modify|wrong|mistake|different answer|another answer|switch|swap|instead)\b"
 )
 NO_CHANGE = re.compile(
+    r"^(?:nothing else|that'?s me|that'?s all|that'?s everything|nothing more)\b|"
     r"\b(?:nothing (?:to|i want to|i'?d like to|needs?) (?:change|changing|edit|amend)|no changes?|don'?t (?:need|want) to (?:change|edit)|"
     r"no need to (?:change|edit)|(?:won'?t|wouldn'?t) change (?:a thing|anything))\b"
 )
@@ -228,6 +229,12 @@ def understand_review(text: str, questions: Sequence[tuple]) -> Understanding:
         return unclear(hint)
     if NO_CHANGE.search(wanted) and not NOT_YET.search(wanted):
         return sure("submit", 0.9)
+    bare = re.fullmatch(r"(?:q|question|number|no)?\s*(\d{1,2})", wanted)
+    if bare:  # "3" or "number 3" at the review: change that question
+        number = int(bare.group(1))
+        return sure(("change", number)) if 1 <= number <= count else unclear(f"There's no question {number}. {hint}")
+    if re.fullmatch(r"(?:back|go back|undo|edit|amend)", wanted):
+        return sure("change", 0.9)
     if CHANGE.search(wanted) or re.match(r"^(?:q|question)\s*\d", wanted):
         number = _question_number(wanted, count)
         if number is not None:
@@ -249,6 +256,9 @@ def understand_review(text: str, questions: Sequence[tuple]) -> Understanding:
         return sure("submit", 0.95)
     if re.fullmatch(r"(?:no|nope|nah|n)", wanted):
         return sure("change", 0.9)
+    agreed = understand_yes_no(text, "review")
+    if agreed.decision == "store":  # "go for it", "no problem": a yes is a submit, a no opens the list
+        return sure("submit" if agreed.value == YES else "change", 0.9)
     return unclear(hint)
 
 

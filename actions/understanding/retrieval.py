@@ -42,6 +42,7 @@ class Found:
     text: str
     label: str
     score: float
+    confident: bool = True  # False: only the closest passage, offered as such ("may not answer it exactly")
 
 
 def _sentences(text: str) -> list[str]:
@@ -132,9 +133,10 @@ NEXT_STEPS_CUE = dict(CUES)["next_steps"]
 WHY = re.compile(r"^(?:why|how come|what(?:'s| is) the (?:reason|point)|what for)\b|\bwhy\b")
 PROPOSAL_WORD = r"(?:option|plan|proposal|choice|version|scenario)"
 PROPOSAL_REFERENCE = re.compile(
-    rf"\b{PROPOSAL_WORD}\s+(?:no\.?\s*|number\s*)?([a-z0-9]{{1,3}})\b|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th)\s+(?:{PROPOSAL_WORD}|one)\b|"
+    rf"\b{PROPOSAL_WORD}\s+(?:no\.?\s*|number\s*)?([a-z0-9]{{1,3}})\b|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th)\s+{PROPOSAL_WORD}\b|"
     rf"\b{PROPOSAL_WORD}\s+(one|two|three|four|five)\b"
-)
+)  # not "the second one": after a list of consultations that means the second consultation
+ASKING_ABOUT = r"(?:(?:tell me|can you tell me|tell us)\s+(?:more\s+)?about|what about|how about|explain|describe|more on|what(?:'s| is)|whats)\s+"
 # "the all-day one", "the hub option": a proposal named by a word of its title.
 TITLE_REFERENCE = re.compile(rf"\bthe\s+((?:[\w'-]+\s+){{0,2}}[\w'-]+)\s+(?:one|{PROPOSAL_WORD})\b")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
@@ -153,7 +155,12 @@ def find_proposal(consultation: Consultation, text: str) -> Proposal | None:
         return None
     wanted = normalise(text)
     for proposal in proposals:
-        if re.search(rf"(?<![\w-]){re.escape(proposal.id.lower())}(?![\w-])", wanted) and len(proposal.id) > 1:
+        ident = re.escape(proposal.id.lower())
+        if len(proposal.id) > 1 and (
+            # a code-like id anywhere ("option-b"); a word-like id ("hub") only when the question is about it
+            (re.search(r"[-_\d]", proposal.id) and re.search(rf"(?<![\w-]){ident}(?![\w-])", wanted))
+            or re.search(rf"^(?:{ASKING_ABOUT})?(?:the )?{ident}(?: {PROPOSAL_WORD}| one)?$", wanted)
+        ):
             return proposal
     match = PROPOSAL_REFERENCE.search(wanted)
     if match:
@@ -255,8 +262,6 @@ WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "retrieval_weights.jso
 FEATURES = (
     "meaning",  # cosine of the sentence embeddings
     "words",  # share of the question's words (IDF-weighted, with everyday synonyms) in the passage
-    "meaning_behind_best",  # how far behind the best passage's meaning score (0 for the best)
-    "words_behind_best",
     "cue_here",  # a cue for this kind of passage ("after it closes" -> next steps)
     "cue_elsewhere",  # a cue for another kind
     "answer_type_here",  # "how much" and the passage has a sum of money
@@ -267,6 +272,8 @@ FEATURES = (
     "rare_words_unknown",  # share of the question's unusual words ("swimming pool") the content never mentions
     "rare_words_missing_here",  # share of its unusual words this passage doesn't have
     "rarest_unknown_word",  # (per question) the rarity of the most unusual word the content never mentions, 0-1
+    "unknown_thing",  # (per question) it names a thing the content never mentions (see unknown_thing())
+    "faq_question",  # the passage is a FAQ's own question: residents ask questions
 )
 # Second step, per question: is the best passage really an answer?
 ANSWERED_FEATURES = (
@@ -277,6 +284,7 @@ ANSWERED_FEATURES = (
     "any_cue",
     "rarest_unknown_word",  # how unusual the most unusual word the content never mentions is ("printer")
     "best_meaning",
+    "unknown_thing",  # the question is about a thing the content never mentions: "the swimming pool", "other libraries"
 )
 
 
@@ -321,6 +329,7 @@ def features(consultation: Consultation, text: str, aspect: str | None = None) -
     never_mentioned = [w for w in weights if w not in vocabulary and not (expand(w) & vocabulary)]
     rare_unknown = sum(weights[w] for w in never_mentioned) / rare_total
     rarest_unknown = max((weights[w] for w in never_mentioned), default=0.0) / 8
+    asks_about_unknown = float(unknown_thing(wanted, vocabulary))
     asked = [shows for asks, shows in ANSWER_TYPES if asks.search(wanted)]
     why = bool(WHY.search(wanted))
     rows = []
@@ -332,8 +341,6 @@ def features(consultation: Consultation, text: str, aspect: str | None = None) -
             [
                 semantic[index],
                 lexical[index],
-                semantic[index] - semantic.max(),
-                lexical[index] - lexical.max(),
                 float(passage.source in cued),
                 float(bool(cued) and passage.source not in cued),
                 float(bool(asked) and has_type),
@@ -344,19 +351,47 @@ def features(consultation: Consultation, text: str, aspect: str | None = None) -
                 rare_unknown,
                 sum(weights[w] for w in weights if not _in_key(w, keys[index])) / rare_total,
                 rarest_unknown,
+                asks_about_unknown,
+                float(kind == "faq" and passage.key == _faq_question(consultation, passage.source)),
             ]
         )
     return found, np.array(rows, dtype=np.float64)
+
+
+UNKNOWN_THING_MEANING = 0.6
+THING = re.compile(r"\b(?:the|a|an|my|our|your|their|any|some)\s+((?:[\w'-]+\s+)?[\w'-]+)")
+OTHER_THING = re.compile(r"\b(?:other|another|different|elsewhere)\s+([\w'-]+)")
+
+
+def unknown_thing(wanted: str, vocabulary: set[str]) -> bool:
+    """ "the swimming pool", "a 3d printer", "my council tax", "other libraries": a thing outside this content."""
+    if OTHER_THING.search(wanted):
+        return True
+    for match in THING.finditer(wanted):
+        head = lemma(match.group(1).split()[-1])
+        if len(head) >= 3 and head not in STOP_WORDS and rarity(head) >= 1.0:
+            if head not in vocabulary and not (expand(head) & vocabulary):
+                return True
+    return False
+
+
+def _faq_question(consultation: Consultation, source: str) -> str:
+    return consultation.faqs[int(source.split(":")[1]) - 1].question
 
 
 def _in_key(word: str, key: list[str]) -> bool:
     return word in key or bool(expand(word) & set(key))
 
 
-def answer_question(consultation: Consultation, text: str, aspect: str | None = None) -> Found | None:
+CLOSEST_AT = 0.5  # a passage this likely, but below the answer threshold, can be offered as "the closest I found"
+
+
+def answer_question(consultation: Consultation, text: str, aspect: str | None = None, closest: bool = False) -> Found | None:
     """The passage that answers ``text`` from this consultation's content, or None when nothing does.
 
-    ``aspect`` is what the NLU made of the question, if anything; it nudges, never decides."""
+    ``aspect`` is what the NLU made of the question, if anything; it nudges, never decides. With
+    ``closest``, a likely but uncertain passage comes back too, marked not ``confident``, for the
+    caller to offer honestly as the closest thing the content says."""
     if not normalise(text):
         return None
     proposal = find_proposal(consultation, text)
@@ -364,10 +399,14 @@ def answer_question(consultation: Consultation, text: str, aspect: str | None = 
         return Found(f"proposal:{proposal.id}", f"{proposal.title}\n{proposal.description}", f"the option {proposal.title}", 1.0)
     found, rows = features(consultation, text, aspect)
     best, answered = judge(rows)
-    if answered < weights()["answer_at"]:
+    column = FEATURES.index
+    if rows[best, column("unknown_thing")] and rows[best, column("meaning")] < UNKNOWN_THING_MEANING:
+        return None  # about something the content never mentions, and nothing close in meaning either
+    confident = answered >= weights()["answer_at"]
+    if not confident and not (closest and answered >= CLOSEST_AT):
         return None
     passage = found[best]
-    return Found(passage.source, passage.text, passage.label, answered)
+    return Found(passage.source, passage.text, passage.label, answered, confident)
 
 
 def judge(rows: np.ndarray) -> tuple[int, float]:
@@ -392,5 +431,6 @@ def answered_features(rows: np.ndarray, scores: np.ndarray, best: int, lead: flo
             float(rows[:, column["cue_here"]].max() > 0),
             rows[best, column["rarest_unknown_word"]],
             rows[best, column["meaning"]],
+            rows[best, column["unknown_thing"]],
         ]
     )

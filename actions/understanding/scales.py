@@ -208,9 +208,19 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
 
     words = wanted.split()
     negated = any(word in NEGATORS or word.endswith("n't") for word in words)
-    contained = [option for option in options if re.search(rf"(?<![\w-]){re.escape(normalise(option))}(?![\w-])", wanted)]
-    # "strongly agree" contains "agree": keep the longest of labels that overlap.
-    contained = [o for o in contained if not any(o != other and normalise(o) in normalise(other) for other in contained)]
+    spans = [
+        (match.start(), match.end(), option)
+        for option in options
+        for match in re.finditer(rf"(?<![\w-]){re.escape(normalise(option))}(?![\w-])", wanted)
+    ]
+    # "strongly agree" contains "agree": a label found inside a longer one found at the same place doesn't count.
+    contained = sorted(
+        {
+            option
+            for start, end, option in spans
+            if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in spans)
+        }
+    )
 
     # "not dissatisfied" (a negative label, negated) is no point on the scale; "not very likely" is.
     double_negative = [

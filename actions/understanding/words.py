@@ -27,7 +27,9 @@ STOP_WORDS = frozenset(
     would will shall should could can may might must just really very quite pretty bit little mostly mainly usually
     generally normally probably maybe perhaps think guess reckon say said like go going want wanted please thanks thank
     ok okay well um erm er hmm oh yeah yes one ones option options choice answer number thing stuff lot lots tbh
-    honestly actually basically literally kind sort sorta kinda""".split()
+    honestly actually basically literally kind sort sorta kinda have has had having been being get gets got getting
+    does did done doing make makes made going gone come comes came they them their theirs he she his her hers who whom
+    whose what which when where why how any some much many few each every such""".split()
 )
 # Small words that do matter: kept out of STOP_WORDS so negation can be seen.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})

@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.setup-stamp
 SPACY_PIPELINE := build/spacy/en_haveyoursay
+RARITY_TABLE := build/understanding/word_rarity.json
 NODE_STAMP := node_modules/.setup-stamp
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -33,6 +34,10 @@ $(STAMP): requirements.txt requirements-dev.txt requirements.lock pyproject.toml
 $(SPACY_PIPELINE)/config.cfg: $(STAMP) actions/text/pipeline.py actions/text/data/lexicon.yml
 	$(PY) -m actions.text.pipeline $(SPACY_PIPELINE)
 
+# Word frequencies for the understanding layer, cut down from spacy-lookups-data (see actions/understanding/words.py).
+$(RARITY_TABLE): $(STAMP) actions/understanding/words.py
+	$(PY) -m actions.understanding.words
+
 # socket.io-client for the chat widget; playwright-core and axe-core for browser tests (no browser download:
 # tests use Debian's chromium).
 $(NODE_STAMP): package.json package-lock.json
@@ -40,7 +45,7 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
-setup: $(STAMP) $(SPACY_PIPELINE)/config.cfg $(NODE_STAMP)
+setup: $(STAMP) $(SPACY_PIPELINE)/config.cfg $(RARITY_TABLE) $(NODE_STAMP)
 
 run: setup
 	$(PY) -m actions.runner

@@ -20,16 +20,10 @@ from .services import Catalogue, catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
 
-# The kinds of passage each intent's general answer already covers.
-GENERAL_ANSWER_COVERS = {
-    "summary": ("summary",),
-    "deadline": ("dates", "next_steps"),
-    "documents": ("documents",),
-    "events": ("events",),
-    "proposals": ("proposal",),
-    "next_steps": ("next_steps", "dates"),
-    "outcome": ("next_steps", "dates"),
-}
+# A specific question read as one of these intents ("how much is the fine if I drive in during the
+# closure?" as a deadline question) is answered from a fact in the content instead of the general answer.
+SPECIFIC_OVERRIDES = {"summary", "deadline", "documents", "events", "proposals"}
+FACT_PASSAGES = ("faq", "background", "proposal", "next_steps")
 
 ASPECT_BY_INTENT = {
     "ask_about": "summary",
@@ -170,11 +164,13 @@ class ActionExplain(Action):
     @staticmethod
     async def _specific_passage(consultation, text: str, aspect: str):
         """A confident passage of another kind than the intent's general answer, for a specific question."""
-        if aspect in ("faq", "background") or not is_question(text):
+        if aspect not in SPECIFIC_OVERRIDES or not is_question(text):
             return None
         found = await in_thread(answer_question, consultation, text, aspect)
-        if found is None or found.source.split(":")[0] in GENERAL_ANSWER_COVERS.get(aspect, ()):
+        if found is None or found.source.split(":")[0] not in FACT_PASSAGES:
             return None
+        if aspect == "proposals" and found.source.startswith("proposal"):
+            return None  # the general answer lists every option
         return found
 
     @staticmethod

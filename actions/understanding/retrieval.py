@@ -228,24 +228,47 @@ DEFINITION = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A consultation's passages, their words and the words' weights: built once per content version."""
+
+    passages: list[Passage]
+    keys: list[list[str]]
+    key_sets: list[frozenset[str]]
+    key_families: list[frozenset[str]]  # every word of the passage and its everyday synonyms
+    idf: dict[str, float]
+    vocabulary: frozenset[str]
+
+
+@lru_cache(maxsize=64)
+def _prepared(consultation: Consultation) -> _Prepared:
+    found = passages(consultation)
+    keys = [_content_words(p.key) for p in found]
+    frequency: dict[str, int] = {}
+    for key in keys:
+        for word in set(key):
+            frequency[word] = frequency.get(word, 0) + 1
+    idf = {word: math.log(1 + len(found) / count) for word, count in frequency.items()}
+    families = [frozenset().union(*(expand(word) for word in key)) if key else frozenset() for key in keys]
+    return _Prepared(found, keys, [frozenset(key) for key in keys], families, idf, frozenset(frequency))
+
+
 UNKNOWN_WEIGHT = 0.5  # a word found nowhere in the content counts for less than one it has ("mum", "morning")
 
 
-def _lexical(query: list[str], keys: list[list[str]], idf: dict[str, float]) -> np.ndarray:
+def _lexical(query: list[str], prepared: _Prepared, idf: dict[str, float]) -> np.ndarray:
+    """Share of the question's words (weighted by rarity in this content) found in each passage."""
     if not query:
-        return np.zeros(len(keys))
+        return np.zeros(len(prepared.keys))
     total = sum(idf.get(word, UNKNOWN_WEIGHT) for word in query)
+    query_families = [(word, expand(word)) for word in query]
     scores = []
-    for key in keys:
-        key_set = set(key)
-        wide = set()
-        for word in key_set:
-            wide |= expand(word)
+    for key_set, key_family in zip(prepared.key_sets, prepared.key_families, strict=True):
         matched = 0.0
-        for word in query:
+        for word, family in query_families:
             if word in key_set:
                 matched += idf.get(word, 1.0)
-            elif expand(word) & key_set or word in wide:
+            elif family & key_set or word in key_family:
                 matched += 0.7 * idf.get(word, 1.0)
         scores.append(matched / total)
     return np.array(scores)
@@ -304,16 +327,10 @@ def weights() -> dict:
 def features(consultation: Consultation, text: str, aspect: str | None = None) -> tuple[list[Passage], np.ndarray]:
     """Every passage of the consultation, with one row of :data:`FEATURES` each."""
     wanted = normalise(text)
-    found = passages(consultation)
-    keys = [_content_words(p.key) for p in found]
-    frequency: dict[str, int] = {}
-    for key in keys:
-        for word in set(key):
-            frequency[word] = frequency.get(word, 0) + 1
-    idf = {word: math.log(1 + len(found) / count) for word, count in frequency.items()}
+    prepared = _prepared(consultation)
+    found, keys, idf, vocabulary = prepared.passages, prepared.keys, prepared.idf, prepared.vocabulary
     query = _content_words(text)
-    lexical = _lexical(query, keys, idf)
-    vocabulary = set(frequency)
+    lexical = _lexical(query, prepared, idf)
     unknown = [w for w in query if len(w) >= 4 and w not in vocabulary and not (expand(w) & vocabulary)]
     semantic = encode_cached(tuple(p.key for p in found)) @ encode([text])[0]
     cued = {kind for kind, cue in CUES if cue.search(wanted)}

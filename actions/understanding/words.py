@@ -14,6 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 # Words that turn what follows around: "not really", "don't agree", "I wouldn't".
 NEGATORS = frozenset(
@@ -110,11 +111,28 @@ _EXTRA_LEMMAS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _log_probabilities() -> dict[str, float]:
+# Word frequencies: spacy-lookups-data ships a table of a million (mostly junk) entries, 0.9 s and
+# over 100 MB to load. `make setup` keeps the ~49,000 ordinary words we can tell apart (log probability
+# of -16 or more; anything rarer counts as rare anyway) in build/, and this module reads that.
+RARITY_PATH = Path(__file__).resolve().parents[2] / "build" / "understanding" / "word_rarity.json"
+RAREST_LOG_PROBABILITY = -16.0
+
+
+def build_rarity_table(target: Path = RARITY_PATH) -> Path:
     path = resources.files("spacy_lookups_data") / "data" / "en_lexeme_prob.json.gz"
     with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+        table = json.load(handle)
+    kept = {w: round(p, 2) for w, p in table.items() if p >= RAREST_LOG_PROBABILITY and re.fullmatch(r"[a-z][a-z'-]*", w)}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(kept, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    return target
+
+
+@lru_cache(maxsize=1)
+def _log_probabilities() -> dict[str, float]:
+    if not RARITY_PATH.exists():
+        build_rarity_table()  # `make setup` normally has; building it here costs about a second once
+    return json.loads(RARITY_PATH.read_text(encoding="utf-8"))
 
 
 def rarity(word: str) -> float:
@@ -172,3 +190,7 @@ def is_question(text: str) -> bool:
     if cleaned.endswith("?") and len(words) > 1:
         return True
     return bool(QUESTION_START.match(" ".join(words))) and len(words) >= 3
+
+
+if __name__ == "__main__":
+    print(f"word rarity table written to {build_rarity_table()}")

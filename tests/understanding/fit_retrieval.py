@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from actions.understanding import retrieval
-from tests.understanding.measure import REASKED, RIGHT, WRONG, fixtures, load, measure
+from tests.understanding.measure import CONFIRMED, REASKED, RIGHT, WRONG, fixtures, load, measure
 
 
 def dataset():
@@ -70,8 +70,12 @@ def main(argv: list[str] | None = None) -> None:
         fitted["answer_at"] = threshold
         _write(fitted)
         counts = Counter(o.verdict for o in measure("dev") if o.kind == "explain")
-        print(f"answer_at {threshold:.2f}: right {counts[RIGHT]}, re-asked {counts[REASKED]}, wrong {counts[WRONG]}")
-        score = counts[RIGHT] - 3 * counts[WRONG]  # a wrong answer costs three right ones
+        print(
+            f"answer_at {threshold:.2f}: right {counts[RIGHT]}, tentative and right {counts[CONFIRMED]}, "
+            f"re-asked {counts[REASKED]}, wrong {counts[WRONG]}"
+        )
+        # A confident wrong answer costs three right ones; a right answer offered tentatively is worth half.
+        score = counts[RIGHT] + 0.5 * counts[CONFIRMED] - 3 * counts[WRONG]
         if best is None or score > best[0]:
             best = (score, threshold)
     fitted["answer_at"] = best[1]

@@ -115,13 +115,19 @@ def run_step(survey: Survey, consultation: Consultation, case: dict) -> Outcome:
 
 
 def run_explain(consultation: Consultation, case: dict) -> Outcome:
-    found = answer_question(consultation, str(case["say"]))
+    """Confident answers are right or wrong; a tentative one ("I'm not sure that answers it exactly. The
+    closest I found, from ...") is counted like a confirmation: right when it is the expected passage,
+    otherwise re-asked, since the resident was told it may not answer the question."""
+    found = answer_question(consultation, str(case["say"]), closest=True)
     expected = case["expect"]
     wanted = expected if isinstance(expected, list) else [expected]
     got = found.source if found else "none"
     right = got in wanted
     if right and found and case.get("contains"):
         right = str(case["contains"]) in found.text
+    if found is not None and not found.confident:
+        verdict = CONFIRMED if right and got != "none" else REASKED
+        return Outcome(case, "explain", verdict, f"{got} (tentative)")
     if right:
         verdict = RIGHT
     elif got == "none":

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import BASELINE_CONVERSATION, SURVEY_CONVERSATION, run_load  # noqa: E402
+from bench.understanding import understanding_latency  # noqa: E402
 from tests.servers import RunningAssistant, free_port  # noqa: E402
 
 PYTHON = sys.executable
@@ -432,6 +433,8 @@ def table(results: dict) -> str:
                     so["two_vs_one"] if label == "two" else "",
                 )
             )
+    for kind, timing in results.get("understanding", {}).items():
+        rows.append((f"understanding one {kind} message: p50 / p95 ms", f"{timing['p50_ms']} / {timing['p95_ms']}", "", ""))
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
     return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
 
@@ -457,6 +460,10 @@ def check_targets(results: dict) -> dict:
         checks["CSV export of 100k under 20 s and 300 MB"] = (
             results["exports"]["csv"]["seconds"] < 20 and results["exports"]["csv"]["peak_mb"] < 300
         )
+    if "understanding" in results:
+        answers = [t["p95_ms"] for kind, t in results["understanding"].items() if kind != "explain"]
+        checks["understanding: p95 under 10 ms per answer"] = max(answers) < 10
+        checks["understanding: p95 under 50 ms per question explained"] = results["understanding"]["explain"]["p95_ms"] < 50
     if "scaleout" in results:
         checks["scale-out: zero errors with two Rasa servers"] = results["scaleout"]["two"]["errors"] == 0
     if "soak" in o:
@@ -488,6 +495,8 @@ def main() -> int:
             "ours": nlu_quality(workdir, ROOT / "config.yml", "ours"),
             "rasa_default": nlu_quality(workdir, ROOT / "bench" / "configs" / "rasa_default.yml", "rasa_default"),
         }
+        print("Understanding layer, per message...", flush=True)
+        results["understanding"] = understanding_latency(rounds=2 if args.quick else 5)
         if scaleout_config:
             results["scaleout"] = scaleout(workdir, *scaleout_config, rounds=1 if args.quick else 3)
         if not args.quick:

@@ -37,6 +37,12 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 EVERY = re.compile(
     r"\b(?:every|each|once a|once every)\s+(day|weekday|week|fortnight|month|year)\b|\b(daily|weekly|fortnightly|monthly|yearly|weekdays)\b"
 )
+WEEK = ["mo", "tu", "we", "th", "fr", "sa", "su"]
+DAY_RANGE = re.compile(
+    r"\b(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\s*(?:to|-|till|until|through|thru)\s*"
+    r"(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\b"
+)
+WEEKENDS = re.compile(r"\b(?:weekends?|the weekend|saturday and sunday|sat and sun)\b")
 DAY_NAMES = re.compile(r"\b(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\b")
 PER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:times?|x)?\s*(?:a|an|per|each|every)\s+(day|week|fortnight|month|year)\b")
 UNITS_PER_YEAR = {
@@ -123,6 +129,12 @@ def understand_number(text: str, question_text: str = "", low: float | None = No
 
     numbers = [float(n) for n in NUMBER.findall(digits)]
     days = {match.group(1)[:2] for match in DAY_NAMES.finditer(wanted)}
+    day_range = DAY_RANGE.search(wanted)
+    if not numbers and unit == "week" and day_range:
+        first, last = WEEK.index(day_range.group(1)[:2]), WEEK.index(day_range.group(2)[:2])
+        return _bounded((last - first) % 7 + 1, 0.9, low, high)  # "mon to fri"
+    if not numbers and unit == "week" and WEEKENDS.search(wanted) and not days:
+        return _bounded(2, 0.9, low, high)
     if not numbers and days and unit == "week":
         return _bounded(len(days), 0.9 if len(days) == 1 or "and" in wanted or "," in text else 0.6, low, high)
     if not numbers:

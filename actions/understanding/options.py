@@ -281,9 +281,20 @@ def match_one(options: OptionSet, text: str) -> tuple[str | None, float, str]:
     words = _words(stripped or wanted)
     if not words:
         return None, 0.0, ""
+    vocabularies = {
+        label: _option_vocabulary(label, options.aliases.get(label, ()), options.descriptions.get(label, ""))
+        for label in options.labels
+    }
+    # A word every option has ("library" when all three options are about the library) tells them apart no better than none.
+    telling = [
+        w for w in words if len(options.labels) < 2 or not all(_word_hits(w, *vocabularies[label]) for label in options.labels)
+    ]
+    if not telling:
+        return None, 0.0, ""
+    words = telling
     scored = []
     for label in options.labels:
-        own, wide, described = _option_vocabulary(label, options.aliases.get(label, ()), options.descriptions.get(label, ""))
+        own, wide, described = vocabularies[label]
         hits = [_word_hits(word, own, wide, described) for word in words]
         matched = [hit for hit in hits if hit]
         if not matched:
@@ -338,6 +349,9 @@ def understand_choice(options: OptionSet, text: str) -> Understanding:
         positive, positive_confidence, _ = match_one(options, rest) if rest else (None, 0.0, "")
         if positive and positive not in excluded:
             return check(positive, min(positive_confidence, 0.7))
+        remaining = [label for label in options.ordinary if label not in excluded]
+        if excluded and len(remaining) == 1 and not options.none_option:
+            return check(remaining[0], 0.6)  # "not the van, and not shut for 9 months either": the one left
         if excluded:
             return unclear(f'You said not "{excluded[0]}". Which would you prefer? {hint}')
         return unclear(ambiguity or hint)

@@ -49,6 +49,16 @@ ANONYMOUS_CONDITION = re.compile(
     r"leave my name out|keep my name out|name(?:'s| is)? not (?:used|included)|without naming me|not my name|"
     r"as long as (?:i'?m|it'?s) (?:not named|anonymous)|don'?t name me|no name)\b"
 )
+# Anywhere in the message: idioms that mean yes although they hold "no" or "not".
+YES_IDIOM = re.compile(
+    r"\b(?:why not|no problem|no worries|not a problem|go for it|(?:that|it|this)(?:'d| would) be "
+    r"(?:great|nice|good|lovely|helpful|useful|brilliant|handy|grand|fine|ideal))\b"
+)
+# Polite refusals: "I'm good thanks", "I'll look it up myself".
+NO_THANKS = re.compile(
+    r"^i'?m (?:good|ok|okay|fine|alright|all right)(?: thanks| thank you| ta| cheers)|"
+    r"\b(?:i'?ll|i will|i can) (?:check|look|find out|see|keep an eye)\b.*\b(?:myself|website|online|council site|paper)\b"
+)
 HEDGE_ONLY = re.compile(
     r"^(?:maybe|perhaps|possibly|not sure|unsure|dunno|don'?t know|i don'?t know|idk|hmm+|um+|er+|depends|it depends)$"
 )
@@ -67,8 +77,10 @@ def understand_yes_no(text: str, step: str = "yesno", question_text: str = "") -
         return sure(YES, 0.9)
     if HEDGE_ONLY.match(wanted):
         return unclear(hint)
-    if YES_PHRASES.match(wanted):
+    if YES_PHRASES.match(wanted) or YES_IDIOM.search(wanted):
         return sure(YES, 0.95)
+    if NO_THANKS.search(wanted):
+        return sure(NO, 0.9)
     if NO_PHRASES.match(wanted):
         return sure(NO, 0.95)
     words = wanted.split()

@@ -98,6 +98,8 @@ def stance(text: str) -> tuple[str, float, dict[str, float]]:
     ranked = dict(sorted(zip(model.classes_, probabilities, strict=True), key=lambda pair: -pair[1]))
     best = next(iter(ranked))
     confidence = float(ranked[best])
+    if _known_share(candidates[best_row]) < 0.6:
+        confidence = min(confidence, 0.8)  # read mostly from words no stance phrase uses ("weather" looks like "neither")
     if len(candidates) > 1:
         # Clauses pulling opposite ways ("agree with the aim, hate the design") are not one stance.
         sides = {_side(model.classes_[int(np.argmax(row))]) for row in rows[1:] if row.max() >= 0.5}
@@ -226,7 +228,7 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
     double_negative = [
         o
         for o in contained
-        if re.search(rf"\b(?:not|n't|never)\s+{re.escape(normalise(o))}\b", wanted) and _side_of(o, labels) < 0
+        if re.search(rf"(?:\bnot|n't|\bnever)\s+{re.escape(normalise(o))}\b", wanted) and _side_of(o, labels) < 0
     ]
     if double_negative:
         return unclear(f'Not "{double_negative[0]}": which is it, then? {hint}')
@@ -259,7 +261,9 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
     return by_confidence(value, confidence, hint)
 
 
-HEDGED_NEGATION = re.compile(r"\b(?:not|n't)\s+(?:strongly|totally|completely|fully|entirely|absolutely|really|that|too|so)\b")
+HEDGED_NEGATION = re.compile(
+    r"(?:\bnot|n't)\s+(?:strongly|totally|completely|fully|entirely|absolutely|really|that|too|so|sure)\b"
+)
 
 
 def _side_of(label: str, labels: tuple[str, ...]) -> int:

@@ -70,6 +70,7 @@ def normalise(text: str) -> str:
 def normalise_list(text: str) -> str:
     """Like :func:`normalise`, but keeps the commas, semicolons, line breaks and '>' that separate list items."""
     text = clean(text).lower().translate(_APOSTROPHES)
+    text = re.sub(r"(?<=[a-z])\.(?=\s|$)", " ; ", text)  # a full stop after a word ends a clause
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
     text = re.sub(r"[^\w'%/+&.,;>\n-]+", " ", text)
     text = re.sub(r"\s*([,;>\n])\s*", r" \1 ", text)
@@ -146,7 +147,12 @@ def lemma(word: str) -> str:
     word = word.lower().strip("'")
     if word.endswith("'s"):
         word = word[:-2]
-    return _lemma_table().get(word, word)
+    table = _lemma_table()
+    if word in table:
+        return table[word]
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        return table.get(word[:-1], word[:-1])  # a plural the table lacks: "sundays"
+    return word
 
 
 def content_words(text: str) -> list[str]:

@@ -256,7 +256,7 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
     same_side = sum(p for other, p in ranked.items() if _side(other) == side) if side else confidence
     if confidence < CONFIRM_AT <= 0.7 <= same_side:
         confidence = CONFIRM_AT  # sure of the side ("don't agree with it"), not of how strongly: offer it back
-    if negated and HEDGED_NEGATION.search(wanted):
+    if negated and HEDGED_NEGATION.search(wanted) and name != "unsure":
         confidence = min(confidence, 0.8)  # "not strongly agree": offer it back, never store it outright
     return by_confidence(value, confidence, hint)
 

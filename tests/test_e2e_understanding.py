@@ -115,6 +115,25 @@ def test_a_new_consultation_is_explained_and_answered_in_residents_own_words(ass
     }
 
 
+def test_what_the_content_cannot_answer_is_logged_redacted_for_officers(assistant, store):
+    resident = Conversation(assistant)
+    resident.say("tell me about the elm street school street")
+    honest = resident.say("is there a swimming pool planned? email me at jo@example.com")
+    assert "can't find an answer" in honest
+    started = resident.say(OPENER)
+    assert "Do you agree" in started
+    for reply in ("yes", "no", "no"):
+        resident.answer(reply)
+    for attempt in ("blue", "purple"):  # not an answer to "how far do you agree", twice
+        assert "Question 1 of 8" in resident.say(attempt)
+    groups = store.unanswered_summary("elm-street-school-street")
+    questions = [g for g in groups if g["kind"] == "question"]
+    answers = [g for g in groups if g["kind"] == "answer"]
+    assert any("swimming pool" in example and "[email]" in example for g in questions for example in g["examples"])
+    assert all("jo@example.com" not in example for g in groups for example in g["examples"])
+    assert any(g["question_id"] == "support" and "purple" in g["examples"] for g in answers)
+
+
 # Twenty different ways residents confirm at the review.
 CONFIRMATIONS = [
     "all fine, send it",

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from ..content.explain import Answer
 from ..content.model import Consultation
 from ..text.matching import ordinal_reference, significant_words
+from ..understanding.words import is_question
 from .services import Catalogue
 
 # Words that say "the one we're talking about" rather than naming a consultation.
@@ -119,6 +120,9 @@ def resolve_consultation(tracker: Tracker, catalogue: Catalogue, allow_focus: bo
         return Resolution(None, by_topic)
     focus = catalogue.get(tracker.get_slot("consultation"))
     unknown_words = [w for w in significant_words(text) if w not in FOLLOW_UP_WORDS]
-    if focus and allow_focus and not (unknown_words and ordinal is None and latest_intent(tracker) == "ask_about"):
+    # "Tell me about the skate park" names a consultation we don't have; "is there a skate park planned?" asks
+    # about the one in hand, and is answered (or honestly not) from its content.
+    names_another = unknown_words and ordinal is None and latest_intent(tracker) == "ask_about" and not is_question(text)
+    if focus and allow_focus and not names_another:
         return Resolution(focus, [])
     return Resolution(None, [], named_something_unknown=bool(unknown_words))

@@ -12,10 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from ..content import explain
 from ..settings import today
+from ..text.matching import significant_words
 from ..text.postcodes import find_postcode
 from ..understanding.retrieval import NEXT_STEPS_CUE, answer_question, find_proposal
 from ..understanding.words import is_question
-from .common import entity, latest_intent, latest_text, resolve_consultation, say
+from .common import FOLLOW_UP_WORDS, entity, latest_intent, latest_text, resolve_consultation, say
 from .services import Catalogue, catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,8 @@ class ActionExplain(Action):
         events: list[dict] = [SlotSet("consultation", consultation.slug)]
         # "What's option b", "tell me about the second option": by id suffix, title or position.
         proposal = find_proposal(consultation, text) if aspect in ("proposals", "summary", "faq", "background") else None
+        if aspect == "summary" and asks_beyond_the_name(text, consultation):
+            aspect = "faq"  # "is there a swimming pool planned?": a question about it, answered (or not) from its content
         if aspect == "outcome" and consultation.effective_status(day) == "open" and NEXT_STEPS_CUE.search(text.lower()):
             aspect = "next_steps"  # "what happens after it closes" about an open consultation
         specific = await self._specific_passage(consultation, text, aspect) if proposal is None else None
@@ -205,6 +208,14 @@ class ActionExplain(Action):
             ),
         )
         return [SlotSet("listed", [c.slug for c in pool])]
+
+
+def asks_beyond_the_name(text: str, consultation) -> bool:
+    """A question with words beyond the consultation's own name and keywords ("what is it about?" has none)."""
+    if not is_question(text):
+        return False
+    named = set(significant_words(" ".join([consultation.title, *consultation.keywords, *consultation.topics])))
+    return any(word not in named and word not in FOLLOW_UP_WORDS for word in significant_words(text))
 
 
 def text_beyond_why(text: str) -> bool:

@@ -43,14 +43,14 @@ SAYS_ALL = re.compile(
     r"each of them|any of them|all those|all these|all options|all of the options)(?: really| please| tbh)?$"
 )
 EXCEPT = re.compile(
-    r"^(?:all|everything|all of (?:them|these|those|the above)|the lot|all options)\s*,?\s*(?:except|except for|but|apart from|"
+    r"^(?:all|everything|any|anything|all of (?:them|these|those|the above)|the lot|all options)\s*,?\s*(?:except|except for|but|apart from|"
     r"other than|bar|besides|minus|excluding|but not|not)\s+(.+)$"
 )
 EXCLUDING = re.compile(
     r"\b(?:not|rather than|instead of|except|apart from|but not|anything but|never|(?:i\s+)?(?:don'?t|do not|wouldn'?t|would not)\s+"
     r"(?:want|like|fancy|support|choose|pick|go for)|no to|against|hate|dislike|not keen on)\s+(?:the\s+)?(.+?)(?=,|;|\bbut\b|$)"
 )
-SPLIT = re.compile(r"\s*(?:,|;|/|&|\+|\band\b|\bor\b|\bplus\b|\balso\b|\bas well as\b|\baswell as\b|\bn\b|\n)\s*")
+SPLIT = re.compile(r"\s*(?:,|;|/|&|\+|\band\b|\bor\b|\bplus\b|\balso\b|\bas well as\b|\baswell as\b|\bn\b|\bbut\b|\n)\s*")
 FILLER_LEADS = re.compile(
     r"^(?:(?:i|we|i'd|id|we'd|i'll|i would|we would|usually|mostly|mainly|normally|generally|sometimes|often|always|"
     r"probably|maybe|definitely|prefer|go for|go with|choose|pick|like|want|the|a|an|its|it's|it is|my|our|answer|is|"

@@ -376,6 +376,20 @@ def features(consultation: Consultation, text: str, aspect: str | None = None) -
 
 
 UNKNOWN_THING_MEANING = 0.6
+# Words for the consultation itself, which no passage need repeat.
+GENERIC_THINGS = {
+    "consultation",
+    "plan",
+    "proposal",
+    "scheme",
+    "council",
+    "info",
+    "information",
+    "detail",
+    "thing",
+    "option",
+    "idea",
+}
 THING = re.compile(r"\b(?:the|a|an|my|our|your|their|any|some)\s+((?:[\w'-]+\s+)?[\w'-]+)")
 OTHER_THING = re.compile(r"\b(?:other|another|different|elsewhere)\s+([\w'-]+)")
 
@@ -386,7 +400,7 @@ def unknown_thing(wanted: str, vocabulary: set[str]) -> bool:
         return True
     for match in THING.finditer(wanted):
         head = lemma(match.group(1).split()[-1])
-        if len(head) >= 3 and head not in STOP_WORDS and rarity(head) >= 1.0:
+        if len(head) >= 3 and head not in STOP_WORDS and head not in GENERIC_THINGS and rarity(head) >= 2.0:
             if head not in vocabulary and not (expand(head) & vocabulary):
                 return True
     return False
@@ -417,7 +431,11 @@ def answer_question(consultation: Consultation, text: str, aspect: str | None = 
     found, rows = features(consultation, text, aspect)
     best, answered = judge(rows)
     column = FEATURES.index
-    if rows[best, column("unknown_thing")] and rows[best, column("meaning")] < UNKNOWN_THING_MEANING:
+    if (
+        rows[best, column("unknown_thing")]
+        and rows[best, column("meaning")] < UNKNOWN_THING_MEANING
+        and not rows[:, column("cue_here")].any()
+    ):
         return None  # about something the content never mentions, and nothing close in meaning either
     confident = answered >= weights()["answer_at"]
     if not confident and not (closest and answered >= CLOSEST_AT):

@@ -10,6 +10,8 @@ consultation: a new consultation's labels, options and FAQs work as loaded.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..content.model import DONT_KNOW, Consultation, Proposal, Question
 from .numbers import understand_number
 from .options import OptionSet, understand_choice, understand_multi, understand_rank
@@ -49,6 +51,7 @@ def option_set(question: Question, consultation: Consultation | None = None) -> 
     return OptionSet(question.options, dict(question.aliases), described_options(question, consultation))
 
 
+@lru_cache(maxsize=256)
 def described_options(question: Question, consultation: Consultation | None) -> dict[str, str]:
     """Each option's matching proposal (by letter, id or title words), whose words describe the option."""
     if consultation is None or not consultation.proposals or question.type not in ("choice", "multi", "rank"):

@@ -35,7 +35,7 @@ RANGE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(?:-|–|to|or|/|and)\s*(-?\d+(?:\.\d+)
 BETWEEN = re.compile(r"between\s+(-?\d+(?:\.\d+)?)\s+and\s+(-?\d+(?:\.\d+)?)")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 EVERY = re.compile(
-    r"\b(?:every|each|once a|once every)\s+(day|weekday|week|fortnight|month|year)\b|\b(daily|weekly|fortnightly|monthly|yearly|weekdays)\b"
+    r"\b(?:every|each|once a|once every)\s+(?:single\s+)?(day|weekday|week|fortnight|month|year)\b|\b(daily|weekly|fortnightly|monthly|yearly|weekdays)\b"
 )
 WEEK = ["mo", "tu", "we", "th", "fr", "sa", "su"]
 DAY_RANGE = re.compile(
@@ -79,7 +79,7 @@ def _digits(text: str) -> str:
 
 
 def understand_number(text: str, question_text: str = "", low: float | None = None, high: float | None = None) -> Understanding:
-    wanted = normalise(text)
+    wanted = normalise(text).replace("everyday", "every day")
     if not wanted:
         return unclear(range_hint(low, high))
     if ZERO.match(wanted):

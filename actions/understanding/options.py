@@ -158,7 +158,7 @@ def letter_of(label: str) -> str | None:
 def _by_position(options: OptionSet, text: str) -> str | None:
     wanted = normalise(text)
     wanted = re.sub(
-        r"^(?:(?:i'?d|i|we|i'll|go|for|with|pick|choose|say|the|option|plan|choice|proposal|number|no|answer|its|it's)\s+)+",
+        r"^(?:(?:i'?d|i|we|i'll|go|for|with|pick|choose|say|the|options?|plan|choice|proposal|number|no|answer|its|it's)\s+)+",
         "",
         wanted,
     )
@@ -189,7 +189,21 @@ def _spelled_reference_word(match: re.Match) -> str:
     return close[0] if close else word
 
 
-REFERENCE = re.compile(r"\b(?:option|plan|choice|proposal|number|no)\s+([a-h]|\d{1,2})\b")
+REFERENCE = re.compile(
+    r"\b(?:option|plan|choice|proposal|number|no)\s+([a-h]|\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+)
+NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+}
 LEADING_LETTER = re.compile(r"^\(?([a-h])\)?(?:\s|$)")
 SURE_WORDS = {
     "for",
@@ -253,7 +267,7 @@ def _by_reference(options: OptionSet, wanted: str) -> str | None:
             reference = leading  # "a for sure"; a lone "a ..." is usually the article
     if not reference:
         return None
-    return _by_position(options, reference.group(1))
+    return _by_position(options, NUMBER_WORDS.get(reference.group(1), reference.group(1)))
 
 
 def match_one(options: OptionSet, text: str) -> tuple[str | None, float, str]:

@@ -27,6 +27,7 @@ YES_PHRASES = re.compile(
     r"i have no objection|that'?s no problem|no problem at all|by all means|feel free|go for it|go on then|go on|"
     r"fire away|let'?s (?:go|do it|start|begin|get started)|carry on|crack on|proceed|"
     r"keep me (?:posted|informed|updated|in the loop)|let me know|tell me|i'?d like (?:that|to know|to hear)|would like (?:that|to)|"
+    r"(?:text|message|email|send|ping) me|send it (?:to me|here|over)|"
     r"please do|do it)\b"
 )
 YES_WORDS = set(

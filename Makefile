@@ -35,8 +35,8 @@ $(SPACY_PIPELINE)/config.cfg: $(STAMP) actions/text/pipeline.py actions/text/dat
 	$(PY) -m actions.text.pipeline $(SPACY_PIPELINE)
 
 # Word frequencies for the understanding layer, cut down from spacy-lookups-data (see actions/understanding/words.py).
-$(RARITY_TABLE): $(STAMP) actions/understanding/words.py
-	$(PY) -m actions.understanding.words
+$(RARITY_TABLE): $(STAMP) actions/understanding/words.py actions/understanding/setup_data.py
+	$(PY) -m actions.understanding.setup_data
 
 # socket.io-client for the chat widget; playwright-core and axe-core for browser tests (no browser download:
 # tests use Debian's chromium).

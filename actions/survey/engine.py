@@ -269,14 +269,14 @@ class Survey:
         return self._advance(state, "quote")
 
     def _on_quote(self, state: dict, text: str) -> Step:
-        answer = understand_yes_no(text, "quote")
+        answer = understand_yes_no("no" if is_skip(text) else text, "quote")
         if answer.decision != STORE:
             return self._retry(state, 'Please reply "yes" if we may quote you without your name, or "no".')
         state["quote"], state["quote_at"] = answer.value == "yes", now_iso()
         return self._advance(state, "notify")
 
     def _on_notify(self, state: dict, text: str) -> Step:
-        answer = understand_yes_no(text, "notify")
+        answer = understand_yes_no("no" if is_skip(text) else text, "notify")
         if answer.decision != STORE:
             return self._retry(state, 'Please reply "yes" to hear the outcome, or "no".')
         state["notify"], state["notify_at"] = answer.value == "yes", now_iso()

@@ -46,6 +46,9 @@ EXCEPT = re.compile(
     r"^(?:all|everything|any|anything|all of (?:them|these|those|the above)|the lot|all options)\s*,?\s*(?:except|except for|but|apart from|"
     r"other than|bar|besides|minus|excluding|but not|not)\s+(.+)$"
 )
+NONE_BUT = re.compile(
+    r"^(?:none|nothing|not really|not much)\s*,?\s*(?:except|apart from|but|other than|besides|bar|only)\s+(?:the\s+|maybe\s+(?:the\s+)?)?(.+)$"
+)
 EXCLUDING = re.compile(
     r"\b(?:not|rather than|instead of|except|apart from|but not|anything but|never|(?:i\s+)?(?:don'?t|do not|wouldn'?t|would not)\s+"
     r"(?:want|like|fancy|support|choose|pick|go for)|no to|against|hate|dislike|not keen on)\s+(?:the\s+)?(.+?)(?=,|;|\bbut\b|$)"
@@ -422,6 +425,15 @@ def understand_multi(options: OptionSet, text: str, max_choices: int | None) -> 
             if label in chosen:
                 chosen.remove(label)
             confidence = min(confidence, part_confidence)
+    elif NONE_BUT.match(wanted):
+        # "none apart from the books": just the books
+        for part in SPLIT.split(NONE_BUT.match(wanted).group(1)):
+            if part.strip():
+                label, part_confidence, _ = match_one(options, part)
+                if label is None or part_confidence < 0.6:
+                    return unclear(f"Which of the options do you mean? You can reply with numbers, like {example}.")
+                chosen.append(label)
+                confidence = min(confidence, part_confidence)
     elif SAYS_NONE.match(wanted):
         if not options.none_option:
             return unclear(f'If none of these apply, you can say "skip". Otherwise reply with numbers, like {example}.')

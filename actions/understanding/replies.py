@@ -47,7 +47,8 @@ NO_PHRASES = re.compile(
 # "yes, but only if it's anonymous": conditions that every quote already meets.
 ANONYMOUS_CONDITION = re.compile(
     r"\b(?:anonymous(?:ly)?|without my name|not with my name|no names?|don'?t (?:use|put|give|include|mention) my name|"
-    r"leave my name out|keep my name out|name(?:'s| is)? not (?:used|included)|without naming me|not my name|"
+    r"leave my name out|keep my name out|name(?:'s| is)? not (?:used|included|mentioned)|name (?:isn'?t|won'?t be|is not|will not be) "
+    r"(?:used|included|mentioned|on it|published|given)|without naming me|not my name|"
     r"as long as (?:i'?m|it'?s) (?:not named|anonymous)|don'?t name me|no name)\b"
 )
 # Anywhere in the message: idioms that mean yes although they hold "no" or "not".
@@ -176,7 +177,14 @@ def _question_number(text: str, count: int) -> int | None:
     match = QUESTION_NUMBER.search(wanted)
     if match:
         return int(match.group(1) or match.group(2))
+    spelled = SPELLED_QUESTION_NUMBER.search(wanted)
+    if spelled:
+        return CARDINALS[spelled.group(1)]  # "change question four"
     return None
+
+
+CARDINALS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), start=1)}
+SPELLED_QUESTION_NUMBER = re.compile(rf"\b(?:question|q|number|no|answer)\s+({'|'.join(CARDINALS)})\b")
 
 
 def _question_by_type(text: str, questions: Sequence[tuple]) -> int | None:

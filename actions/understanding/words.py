@@ -196,7 +196,3 @@ def is_question(text: str) -> bool:
     if cleaned.endswith("?") and len(words) > 1:
         return True
     return bool(QUESTION_START.match(" ".join(words))) and len(words) >= 3
-
-
-if __name__ == "__main__":
-    print(f"word rarity table written to {build_rarity_table()}")

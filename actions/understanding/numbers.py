@@ -79,6 +79,7 @@ def _digits(text: str) -> str:
 
 
 def understand_number(text: str, question_text: str = "", low: float | None = None, high: float | None = None) -> Understanding:
+    text = re.sub(r"(?<=\w)-?ish\b", "", text)  # "fifteen-ish", "10ish"
     wanted = normalise(text).replace("everyday", "every day")
     if not wanted:
         return unclear(range_hint(low, high))

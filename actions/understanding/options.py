@@ -26,7 +26,7 @@ SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.yml"
 ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
     "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9, "9th": 9, "tenth": 10, "10th": 10,
-    "last": -1, "final": -1, "top": 1,
+    "last": -1, "final": -1, "top": 1, "penultimate": -2,
 }  # fmt: skip
 NONE_LABEL = re.compile(r"^(?:none|neither|nothing|no preference|no option|no change)\b")
 UNSURE_LABEL = re.compile(r"^(?:not sure|don'?t know|unsure|no opinion)\b")
@@ -39,8 +39,14 @@ SAYS_NONE = re.compile(
 )
 SAYS_UNSURE = re.compile(r"^(?:not sure|unsure|don'?t know|dunno|idk|no idea|i'?m not sure|can'?t decide|undecided)\b")
 SAYS_ALL = re.compile(
-    r"^(?:all|all of (?:them|these|those|the above|em|'em)|all the above|everything|the lot|all of it|every one|"
-    r"each of them|any of them|all those|all these|all options|all of the options)(?: really| please| tbh)?$"
+    r"^(?:(?:honestly|probably|basically|well|erm|um|oh|i'?d say|i use|we use|i do|i'?d use)\s+)*"
+    r"(?:all|all of (?:them|these|those|the above|em|'em)|all the above|everything|the lot|all of it|every one|"
+    r"each of them|any of them|all those|all these|all options|all of the options)"
+    r"(?:\s+(?:really|please|tbh|at some point|at one time or another|i guess|to be honest|honestly|probably))*$"
+)
+# A part that only closes the list: "books and computers, none of the rest".
+LIST_CLOSER = re.compile(
+    r"^(?:none of the (?:rest|others)|nothing else|no others?|that'?s (?:it|all)|and that'?s it|only those|just those)$"
 )
 EXCEPT = re.compile(
     r"^(?:all|everything|any|anything|all of (?:them|these|those|the above)|the lot|all options)\s*,?\s*(?:except|except for|but|apart from|"
@@ -170,10 +176,11 @@ def _by_position(options: OptionSet, text: str) -> str | None:
     if re.fullmatch(r"\d{1,2}[.)]?", wanted):
         number = int(wanted.rstrip(".)"))
         return options.labels[number - 1] if 1 <= number <= len(options.labels) else None
+    wanted = re.sub(r"^(?:last but one|second to last|second last)$", "penultimate", wanted)
     if wanted in ORDINALS:
         number = ORDINALS[wanted]
-        if number == -1:
-            return options.labels[-1]
+        if number < 0:
+            return options.labels[number] if -number <= len(options.labels) else None
         return options.labels[number - 1] if number <= len(options.labels) else None
     letter = re.fullmatch(r"\(?([a-h])\)?", wanted)
     if letter:
@@ -331,10 +338,13 @@ def match_one(options: OptionSet, text: str) -> tuple[str | None, float, str]:
         confidence = 0.95
     elif runner_up == 0.0 and best_score >= 0.3:
         confidence = 0.9
-    elif best_score - runner_up >= 0.4:
+    elif best_score - runner_up >= 0.4 or (runner_up == 0.0 and best_score >= 0.15):
         confidence = 0.7
     else:
         confidence = 0.3
+    own, wide, described = vocabularies[best]
+    if all(_word_hits(word, own, wide) == 0 for word in words):
+        confidence = min(confidence, 0.7)  # only the proposal's description matched: offer it back
     return best, confidence, ""
 
 
@@ -342,9 +352,10 @@ def _excluded(options: OptionSet, text: str) -> list[str]:
     """Options the resident says they do NOT want."""
     excluded = []
     for match in EXCLUDING.finditer(normalise_list(text)):
-        label, confidence, _ = match_one(options, match.group(1))
-        if label and confidence >= 0.6:
-            excluded.append(label)
+        for part in re.split(r"\s*(?:\band\b|\bor\b|\bnor\b|&)\s*(?:not\s+|(?:the\s+))*", match.group(1)):
+            label, confidence, _ = match_one(options, part) if part.strip() else (None, 0.0, "")
+            if label and confidence >= 0.6 and label not in excluded:
+                excluded.append(label)
     return excluded
 
 
@@ -452,10 +463,11 @@ def understand_multi(options: OptionSet, text: str, max_choices: int | None) -> 
             for key, label in placeholders.items():
                 if key in part:
                     part = part.replace(key, normalise(label))
-            if not _words(part) and not re.search(r"\d|\b[a-h]\b", part):
-                continue  # "mostly", "sometimes": nothing to match
+            if (not _words(part) and not re.search(r"\d|\b[a-h]\b", part)) or LIST_CLOSER.match(part):
+                continue  # "mostly", "sometimes", "none of the rest": nothing to match
             label, part_confidence, ambiguity = match_one(options, part)
-            if label is None and not ambiguity and options.other_option and not re.fullmatch(r"\d+", part):
+            single = len([p for p in parts if p.strip()]) == 1
+            if label is None and not ambiguity and single and options.other_option and not re.fullmatch(r"\d+", part):
                 label, part_confidence = options.other_option, 0.55  # "motorbike": offered back as Other
             if label is None:
                 if re.fullmatch(r"\d+", part):
@@ -486,13 +498,19 @@ def understand_multi(options: OptionSet, text: str, max_choices: int | None) -> 
 REVERSE_ORDER = re.compile(
     r"^(?:in )?(?:the )?(?:reverse|reversed|opposite|backwards?) (?:order|way round)?$|^backwards$|^other way round$"
 )
+ENUMERATION = re.compile(r"(?:^|(?<=[\s,;]))(\d)\s*[.):-]?\s+(?=[a-z])(?!first|second|third|fourth|then|last)")
+COMPARING = re.compile(
+    r"\b(?:above(?! all| everything| anything)|below|beats|over|more than|less than|higher than|lower than|before|after|ahead of|behind)\b|\b\w+ (?:more|less)\b(?! important)"
+)
 IN_ORDER_GIVEN = re.compile(
+    r"\border as (?:you(?:'ve| have)?|they(?:'re| are)?) (?:got|have|listed|put|shown|gave|given)|"
     r"\b(?:in )?(?:the )?(?:same )?order (?:you|they(?:'re| are)?|as|it'?s|that you|you'?ve) "
     r"(?:listed|gave|given|shown|written|put|have|had|got|got them|have them|listed them)|"
     r"^(?:as|like) (?:listed|they are|it is|you have them|shown)$|^(?:same|that) order$|^keep (?:the|that) order$"
 )
 SLOT = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b(?:\s+(?:place|most important))?|\bnumber (one|two|three|four)\b"
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|top|bottom)\b(?:\s+(?:place|most important))?|\bnumber (one|two|three|four)\b|"
+    r"\b(least|most)(?: important)?\b"
 )
 RANK_SPLIT = re.compile(r"\s*(?:,|;|>|\bthen\b|\bfollowed by\b|\bafter that\b|\band then\b|\bnext\b|\band\b|\n|\s-\s)\s*")
 
@@ -503,6 +521,12 @@ def understand_rank(options: OptionSet, text: str, partial: list[str]) -> Unders
     example = " ".join(str(n) for n in range(1, count + 1))
     hint = f'Reply with the numbers in order, most important first (like "{example}"), or just the most important one.'
     wanted = normalise_list(text)
+    wanted = re.sub(r"\s+(?:lol|haha|ha|ta|thanks|thank you|please|pls|x+)$", "", wanted)
+    if COMPARING.search(wanted):
+        # "air above traffic", "traffic more": comparisons we can't place reliably, so ask for the order.
+        return unclear(hint)
+    if re.fullmatch(rf"[1-{min(count, 9)}]{{{count}}}", wanted.replace(" ", "")) and len(set(wanted.replace(" ", ""))) == count:
+        wanted = " ".join(wanted.replace(" ", ""))  # "1234"
     wanted = re.sub(r"^(?:(?:most important|first|1st|top|number one|no 1)\s+(?:is\s+)?)", "", wanted)
     digits = re.findall(r"\d+", wanted)
     if re.fullmatch(r"[\d\s,>.-]+", wanted) and len(digits) > 1:
@@ -517,7 +541,9 @@ def understand_rank(options: OptionSet, text: str, partial: list[str]) -> Unders
         return sure(list(labels))
     if REVERSE_ORDER.search(wanted) and not partial:
         return sure(list(reversed(labels)))
-    wanted = re.sub(r"(?:^|(?<=\s))(?:\d)\s*[.):-]?\s+(?=[a-z])", ", ", wanted)  # "1 air quality 2 safety" -> a list
+    enumerated = [int(m.group(1)) for m in ENUMERATION.finditer(wanted)]
+    if len(enumerated) >= 2 and enumerated == list(range(1, len(enumerated) + 1)):
+        wanted = ENUMERATION.sub(", ", wanted)  # "1 air quality 2 safety": the numbers only count the list
     protected, placeholders = _protect_labels(options, wanted)
     parts = [part.strip(" ,;>") for part in RANK_SPLIT.split(protected) if part.strip(" ,;>")]
     order: list[str] = list(partial)
@@ -543,7 +569,8 @@ def understand_rank(options: OptionSet, text: str, partial: list[str]) -> Unders
             return unclear(f'"{label}" is in there twice. {hint}')
         if slot:
             word = next(group for group in slot.groups() if group)
-            position = ORDINALS.get(word, 0)
+            spelled = {"bottom": -1, "least": -1, "most": 1, "top": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+            position = spelled.get(word, ORDINALS.get(word, 0))
             slots[count if position == -1 else position] = label
         else:
             order.append(label)

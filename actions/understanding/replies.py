@@ -53,7 +53,8 @@ ANONYMOUS_CONDITION = re.compile(
 )
 # Anywhere in the message: idioms that mean yes although they hold "no" or "not".
 YES_IDIOM = re.compile(
-    r"\b(?:why not|no problem|no worries|not a problem|go for it|(?:that|it|this)(?:'d| would) be "
+    r"\b(?:why not|no problem|no worries|not a problem|go for it|wouldn'?t mind|would not mind|(?:would|i'?d) love (?:that|to|it)|"
+    r"quote away|(?:that|it|this)(?:'d| would) be "
     r"(?:great|nice|good|lovely|helpful|useful|brilliant|handy|grand|fine|ideal))\b"
 )
 # Polite refusals: "I'm good thanks", "I'll look it up myself".
@@ -147,12 +148,14 @@ SUBMIT = re.compile(
     r"looks (?:good|right|fine|great|ok|okay|correct|spot on)|that'?s (?:right|fine|correct|it|all|everything|good|great|perfect|spot on)|"
     r"all (?:right|ok|okay|spot on)|spot on|perfect|correct|happy with (?:that|it|them|those|my answers|everything)|"
     r"i'?m happy|lgtm|bang on|sorted|good to go|ready|confirm(?:ed)?|yes|yeah|yep|yup|sure|ok|okay|fine|great|lovely|"
-    r"brilliant|brill|excellent|grand|cool|sound|smashing|cheers|go|👍|✅|that'?ll do|that will do|job done|all done|finished|we'?re done|i'?m done)(?!\w)"
+    r"brilliant|brill|excellent|grand|cool|sound|smashing|cheers|go|finali[sz]e|that'?ll do|that will do|job done|all done|finished|"
+    r"we'?re done|i'?m done)(?!\w)"
 )
 NOT_YET = re.compile(r"\b(?:don'?t (?:send|submit)|do not (?:send|submit)|not yet|wait|hold on|hang on|not ready|stop)\b")
 CHANGE = re.compile(
     r"\b(?:change|changing|edit|amend|redo|re-do|fix|correct (?:my|the|that|question|q|answer|number)|update|alter|go back|"
-    r"back to|revisit|modify|wrong|mistake|different answer|another answer|switch|swap|instead)\b"
+    r"back to|revisit|modify|wrong|mistake|different answer|another answer|switch|swap|instead|i said|i put|i meant|"
+    r"should (?:be|have been|say)|meant to|supposed to be|the (?:question|bit|one|part) (?:about|on|for)|amend|tweak)\b"
 )
 NO_CHANGE = re.compile(
     r"^(?:nothing else|that'?s me|that'?s all|that'?s everything|nothing more)\b|"
@@ -164,8 +167,13 @@ TYPE_WORDS = {
     "rank": {"rank", "ranking", "order", "priority", "priorities", "importance"},
     "text": {"comment", "comments", "remark", "remarks", "anything else", "extra", "note", "idea", "ideas", "words"},
     "multi": set(),
+    "number": set(),
 }
-QUESTION_NUMBER = re.compile(r"\b(?:question|q|qu|number|no|answer|#)\s*\.?\s*(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)?\b")
+# "question 3", "q3", "the 3rd", "change 3" name a question; a bare number elsewhere ("should be 4 not 5") is an answer.
+QUESTION_NUMBER = re.compile(
+    r"\b(?:question|q|qu|number|no|answer|#)\s*\.?\s*(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b|"
+    r"\b(?:change|edit|amend|redo|fix|update|back to)\s+(\d{1,2})\b"
+)
 
 
 def _question_number(text: str, count: int) -> int | None:
@@ -176,7 +184,7 @@ def _question_number(text: str, count: int) -> int | None:
             return count if number == -1 else number
     match = QUESTION_NUMBER.search(wanted)
     if match:
-        return int(match.group(1) or match.group(2))
+        return int(match.group(1) or match.group(2) or match.group(3))
     spelled = SPELLED_QUESTION_NUMBER.search(wanted)
     if spelled:
         return CARDINALS[spelled.group(1)]  # "change question four"
@@ -191,7 +199,7 @@ def _question_by_type(text: str, questions: Sequence[tuple]) -> int | None:
     """ "redo the ranking": the one question of the kind the words name."""
     words = set(tokens(text))
     for kind, names in TYPE_WORDS.items():
-        if words & names:
+        if words & names or (kind == "number" and re.search(r"\b(?:number question|how many)\b", normalise(text))):
             matching = [index for index, question in enumerate(questions) if len(question) > 2 and question[2] == kind]
             if len(matching) == 1:
                 return matching[0] + 1
@@ -218,8 +226,8 @@ def _question_by_topic(text: str, questions: Sequence[tuple]) -> tuple[int | Non
                 score += 0.6
             elif family & options:
                 score += 0.5
-            elif len(word) > 4 and any(fuzz.ratio(word, o) >= 85 for o in own):
-                score += 0.8
+            elif len(word) > 4 and any(fuzz.ratio(word, o) >= 85 or (len(o) >= 6 and word[:6] == o[:6]) for o in own):
+                score += 0.8  # a typo, or the same stem: "satisfaction" for "satisfied", "importance" for "important"
         if score:
             scores.append((score, index))
     if not scores:
@@ -256,7 +264,7 @@ def understand_review(text: str, questions: Sequence[tuple]) -> Understanding:
         return sure(("change", number)) if 1 <= number <= count else unclear(f"There's no question {number}. {hint}")
     if re.fullmatch(r"(?:back|go back|undo|edit|amend)", wanted):
         return sure("change", 0.9)
-    if CHANGE.search(wanted) or re.match(r"^(?:q|question)\s*\d", wanted):
+    if CHANGE.search(wanted) or re.match(rf"^(?:q|question)\s*(?:\d|{'|'.join(CARDINALS)}\b)", wanted):
         number = _question_number(wanted, count)
         if number is not None:
             if 1 <= number <= count:
@@ -277,6 +285,8 @@ def understand_review(text: str, questions: Sequence[tuple]) -> Understanding:
         return sure("submit", 0.95)
     if re.fullmatch(r"(?:no|nope|nah|n)", wanted):
         return sure("change", 0.9)
+    if len(wanted.split()) <= 2 and any(fuzz.ratio(word, verb) >= 80 for word in wanted.split() for verb in ("submit", "send")):
+        return sure("submit", 0.9)  # "submitt", "sned it"
     agreed = understand_yes_no(text, "review")
     if agreed.decision == "store":  # "go for it", "no problem": a yes is a submit, a no opens the list
         return sure("submit" if agreed.value == YES else "change", 0.9)

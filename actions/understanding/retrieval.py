@@ -414,7 +414,8 @@ def _in_key(word: str, key: list[str]) -> bool:
     return word in key or bool(expand(word) & set(key))
 
 
-CLOSEST_AT = 0.5  # a passage this likely, but below the answer threshold, can be offered as "the closest I found"
+CLOSEST_AT = 0.5
+OWN_WORDS_OR_MEANING = 0.55  # a confident answer shares a word with the question, or is this close in meaning  # a passage this likely, but below the answer threshold, can be offered as "the closest I found"
 
 
 def answer_question(consultation: Consultation, text: str, aspect: str | None = None, closest: bool = False) -> Found | None:
@@ -438,6 +439,9 @@ def answer_question(consultation: Consultation, text: str, aspect: str | None = 
     ):
         return None  # about something the content never mentions, and nothing close in meaning either
     confident = answered >= weights()["answer_at"]
+    passage_words = _prepared(consultation).key_sets[best]
+    if confident and not (set(_content_words(text)) & passage_words) and rows[best, column("meaning")] < OWN_WORDS_OR_MEANING:
+        confident = False  # matched only through everyday synonyms ("wifi" ~ "online"): offer it, don't assert it
     if not confident and not (closest and answered >= CLOSEST_AT):
         return None
     passage = found[best]

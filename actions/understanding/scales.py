@@ -34,6 +34,7 @@ SEGMENT = re.compile(r"\s*(?:[,;.!?]|\bbut\b|\bbecause\b|\bcos\b|\bas\b|\bthough
 RATING = re.compile(
     r"^(?:i'?d (?:say|give it) |about |around |maybe |like )?(\d+(?:\.\d+)?)\s*(?:/|out of|outta|of|in)\s*(\d+)\b"
 )
+STARS = re.compile(r"^(?:i'?d (?:say|give it) )?([0-5])\s*stars?\b")
 PERCENT = re.compile(r"^(?:i'?d say |about |around )?(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)")
 POSITION = re.compile(
     r"^(?:(?:it'?s|its|i'?ll (?:go with|say)|i'?d say|go with|number|no|option|answer|pick|choose)\s+)*(\d{1,2})(?:st|nd|rd|th)?$"
@@ -191,6 +192,9 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
     if wanted.removeprefix("the ").removesuffix(" one") in ORDINALS:
         number = ORDINALS[wanted.removeprefix("the ").removesuffix(" one")]
         return sure(options[number - 1]) if number <= len(options) else unclear(hint)
+    stars = STARS.match(wanted)
+    if stars:
+        wanted = f"{stars.group(1)} out of 5"  # "5 stars" is a rating out of 5
     rating = RATING.match(wanted) or PERCENT.match(wanted)
     if rating and rating.re is RATING and float(rating.group(2)) not in (5, 10, 100):
         rating = None  # "50/50" is a way of saying neither

@@ -171,6 +171,7 @@ def _by_position(options: OptionSet, text: str) -> str | None:
         "",
         wanted,
     )
+    wanted = re.sub(r"^(?:last but one|second to last|second last|one before last)(?: one)?$", "penultimate", wanted)
     wanted = TRAILING.sub("", wanted).strip()
     wanted = re.sub(r"\s+(?:one|option)$", "", wanted)
     if re.fullmatch(r"\d{1,2}[.)]?", wanted):

@@ -54,12 +54,15 @@ ANONYMOUS_CONDITION = re.compile(
 # Anywhere in the message: idioms that mean yes although they hold "no" or "not".
 YES_IDIOM = re.compile(
     r"\b(?:why not|no problem|no worries|not a problem|go for it|wouldn'?t mind|would not mind|(?:would|i'?d) love (?:that|to|it)|"
-    r"quote away|(?:that|it|this)(?:'d| would) be "
+    r"quote away|(?:you|u) (?:can|may)(?: do)?$|i (?:suppose|guess|reckon) so|if you (?:must|like|want|need to)|"
+    r"i'?m (?:fine|ok|okay|happy|good|alright) with (?:that|it|this)|(?:use|quote) (?:it|them|me) if|"
+    r"(?:anonymi[sz]ed|anonymous|anon) is (?:fine|ok|okay)|(?:that|it|this)(?:'d| would) be "
     r"(?:great|nice|good|lovely|helpful|useful|brilliant|handy|grand|fine|ideal))\b"
 )
 # Polite refusals: "I'm good thanks", "I'll look it up myself".
 NO_THANKS = re.compile(
-    r"^i'?m (?:good|ok|okay|fine|alright|all right)(?: thanks| thank you| ta| cheers)|"
+    r"^i'?m (?:good|ok|okay|fine|alright|all right)(?: thanks| thank you| ta| cheers)|^(?:i'?d )?prefer (?:you|u) didn'?t|"
+    r"^i'?m not (?:ok|okay|happy|comfortable|fine) with|"
     r"\b(?:i'?ll|i will|i can) (?:check|look|find out|see|keep an eye)\b.*\b(?:myself|website|online|council site|paper)\b"
 )
 HEDGE_ONLY = re.compile(
@@ -172,7 +175,7 @@ TYPE_WORDS = {
 # "question 3", "q3", "the 3rd", "change 3" name a question; a bare number elsewhere ("should be 4 not 5") is an answer.
 QUESTION_NUMBER = re.compile(
     r"\b(?:question|q|qu|number|no|answer|#)\s*\.?\s*(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b|"
-    r"\b(?:change|edit|amend|redo|fix|update|back to)\s+(\d{1,2})\b"
+    r"\b(?:change|edit|amend|redo|fix|update|back to)\s+(\d{1,2})\b|^(\d{1,2})\s+(?:is|was|needs|should|isn'?t|wasn'?t)\b"
 )
 
 
@@ -184,7 +187,7 @@ def _question_number(text: str, count: int) -> int | None:
             return count if number == -1 else number
     match = QUESTION_NUMBER.search(wanted)
     if match:
-        return int(match.group(1) or match.group(2) or match.group(3))
+        return int(next(group for group in match.groups() if group))
     spelled = SPELLED_QUESTION_NUMBER.search(wanted)
     if spelled:
         return CARDINALS[spelled.group(1)]  # "change question four"
@@ -287,6 +290,10 @@ def understand_review(text: str, questions: Sequence[tuple]) -> Understanding:
         return sure("change", 0.9)
     if len(wanted.split()) <= 2 and any(fuzz.ratio(word, verb) >= 80 for word in wanted.split() for verb in ("submit", "send")):
         return sure("submit", 0.9)  # "submitt", "sned it"
+    if re.search(r"\b(?:answer|one|question|bit|part)\b", wanted) and not SUBMIT.search(wanted):
+        by_topic, _ = _question_by_topic(wanted, questions)  # "the days answer": that question
+        if by_topic:
+            return sure(("change", by_topic), 0.9)
     agreed = understand_yes_no(text, "review")
     if agreed.decision == "store":  # "go for it", "no problem": a yes is a submit, a no opens the list
         return sure("submit" if agreed.value == YES else "change", 0.9)

@@ -155,11 +155,24 @@ def lemma(word: str) -> str:
     return word
 
 
+TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(?:am|pm)\b|\b(\d{1,2})[:](\d{2})\b")
+
+
+def _times_as_numbers(text: str) -> str:
+    """ "8:15am" and "8.15" read alike, "4pm" and "4" too: residents rarely type times as the content does."""
+
+    def plain(match: re.Match) -> str:
+        hour, minutes = match.group(1) or match.group(3), match.group(2) or match.group(4)
+        return f"{hour}.{minutes}" if minutes and minutes != "00" else hour
+
+    return TIME.sub(plain, text)
+
+
 def content_words(text: str) -> list[str]:
     """Meaningful words as lemmas; hyphenated words count whole and in parts ("all-day": all-day, all, day)."""
     found = []
-    for word in tokens(text):
-        if word in STOP_WORDS or word in NEGATORS or len(word) < 2:
+    for word in tokens(_times_as_numbers(text)):
+        if word in STOP_WORDS or word in NEGATORS or (len(word) < 2 and not word.isdigit()):
             continue
         found.append(lemma(word))
         if "-" in word:

@@ -52,6 +52,7 @@ EXCEPT = re.compile(
     r"^(?:all|everything|any|anything|all of (?:them|these|those|the above)|the lot|all options)\s*,?\s*(?:except|except for|but|apart from|"
     r"other than|bar|besides|minus|excluding|but not|not)\s+(.+)$"
 )
+CONTEXT_ONLY = re.compile(r"^(?:it )?(?:depends|depending)\b|^(?:if|when|unless)\b|\b(?:weather|raining|pouring|rains)\b")
 NONE_BUT = re.compile(
     r"^(?:none|nothing|not really|not much)\s*,?\s*(?:except|apart from|but|other than|besides|bar|only)\s+(?:the\s+|maybe\s+(?:the\s+)?)?(.+)$"
 )
@@ -470,6 +471,8 @@ def understand_multi(options: OptionSet, text: str, max_choices: int | None) -> 
             single = len([p for p in parts if p.strip()]) == 1
             if label is None and not ambiguity and single and options.other_option and not re.fullmatch(r"\d+", part):
                 label, part_confidence = options.other_option, 0.55  # "motorbike": offered back as Other
+            if label is None and not ambiguity and CONTEXT_ONLY.search(part) and len(parts) > 1:
+                continue  # "depends on the weather", "if it's raining": when, not what
             if label is None:
                 if re.fullmatch(r"\d+", part):
                     return unclear(f"{part} isn't one of the options: please use numbers from 1 to {count}.")

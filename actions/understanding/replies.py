@@ -75,7 +75,7 @@ def understand_yes_no(text: str, step: str = "yesno", question_text: str = "") -
 
     For a yes/no survey question, ``question_text`` lets an answer in other words count:
     "always take the car" to "Do you usually drive?" is offered back as Yes."""
-    wanted = normalise(text)
+    wanted = re.sub(r"\bno\s*(?=\d)", "number ", normalise(text))  # "no. 23" is a house number, not a no
     hint = 'Please reply "yes" or "no".'
     if not wanted:
         return unclear(hint)

@@ -174,6 +174,8 @@ def content_words(text: str) -> list[str]:
     for word in tokens(_times_as_numbers(text)):
         if word in STOP_WORDS or word in NEGATORS or (len(word) < 2 and not word.isdigit()):
             continue
+        if "'" in word and word.split("'")[0] in STOP_WORDS | {"what", "who", "where", "when", "how", "there", "that"}:
+            continue  # "what'll", "there's": a question word with a contraction
         found.append(lemma(word))
         if "-" in word:
             found += [lemma(part) for part in word.split("-") if len(part) > 1 and part not in STOP_WORDS]

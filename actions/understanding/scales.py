@@ -196,6 +196,8 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
     if stars:
         wanted = f"{stars.group(1)} out of 5"  # "5 stars" is a rating out of 5
     rating = RATING.match(wanted) or PERCENT.match(wanted)
+    if rating and re.search(r"\b(?:no|not|never|nope|nah)\b|n't", wanted[rating.end() :]):
+        rating = None  # "100% no" is a strong no, not a rating of 100%
     if rating and rating.re is RATING and float(rating.group(2)) not in (5, 10, 100):
         rating = None  # "50/50" is a way of saying neither
     if rating is not None:
@@ -249,6 +251,9 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
         value = labels[index] if index is not None else None
     if len(contained) == 1 and not negated:
         label_value = contained[0]
+        stronger = _stronger_label(label_value, options, wanted)
+        if stronger:
+            return check(stronger, 0.7)  # "highly likely" when the scale has "Very likely": offered back
         if value == label_value:
             return sure(label_value, max(confidence, 0.9))
         if value is not None and _side_of(value, labels) == _side_of(label_value, labels) != 0:
@@ -268,6 +273,20 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
 HEDGED_NEGATION = re.compile(
     r"(?:\bnot|n't)\s+(?:strongly|totally|completely|fully|entirely|absolutely|really|that|too|so|sure)\b"
 )
+
+
+INTENSIFIER = r"(?:highly|extremely|really|very|super|massively|totally|completely|absolutely|incredibly|hugely|so|v)"
+
+
+def _stronger_label(label: str, options: tuple[str, ...], wanted: str) -> str | None:
+    """ "highly likely" names "Likely" but means "Very likely", when the scale has one."""
+    if not re.search(rf"\b{INTENSIFIER}\s+{re.escape(normalise(label))}\b", wanted):
+        return None
+    for prefix in ("very", "strongly", "extremely", "completely"):
+        candidate = next((o for o in options if normalise(o) == f"{prefix} {normalise(label)}"), None)
+        if candidate:
+            return candidate
+    return None
 
 
 def _side_of(label: str, labels: tuple[str, ...]) -> int:

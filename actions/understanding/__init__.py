@@ -14,7 +14,8 @@ from functools import lru_cache
 
 from ..content.model import DONT_KNOW, Consultation, Proposal, Question
 from .numbers import understand_number
-from .options import OptionSet, understand_choice, understand_multi, understand_rank
+from .options import OptionSet, understand_choice, understand_multi
+from .ranks import understand_rank
 from .replies import understand_review, understand_yes_no
 from .result import CONFIRM, NOT_UNDERSTOOD, STORE, Understanding, sure, unclear
 from .retrieval import find_proposal

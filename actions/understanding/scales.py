@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 
-from .result import CONFIRM_AT, Understanding, by_confidence, check, sure, unclear
+from .result import CONFIRM_AT, STORE_AT, Understanding, by_confidence, check, sure, unclear
 from .words import NEGATORS, normalise, tokens
 
 STANCE_PATH = Path(__file__).resolve().parent / "data" / "stance.yml"
@@ -252,6 +252,8 @@ def understand_scale(labels: tuple[str, ...], dont_know: str | None, text: str) 
     if len(contained) == 1 and not negated:
         label_value = contained[0]
         stronger = _stronger_label(label_value, options, wanted)
+        if stronger and value == stronger and confidence >= STORE_AT:
+            return sure(stronger, confidence)  # "totally agree"
         if stronger:
             return check(stronger, 0.7)  # "highly likely" when the scale has "Very likely": offered back
         if value == label_value:

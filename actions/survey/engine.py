@@ -269,14 +269,14 @@ class Survey:
         return self._advance(state, "quote")
 
     def _on_quote(self, state: dict, text: str) -> Step:
-        answer = understand_yes_no("no" if is_skip(text) else text, "quote")
+        answer = understand_yes_no("no" if is_explicit_skip(text) else text, "quote")
         if answer.decision != STORE:
             return self._retry(state, 'Please reply "yes" if we may quote you without your name, or "no".')
         state["quote"], state["quote_at"] = answer.value == "yes", now_iso()
         return self._advance(state, "notify")
 
     def _on_notify(self, state: dict, text: str) -> Step:
-        answer = understand_yes_no("no" if is_skip(text) else text, "notify")
+        answer = understand_yes_no("no" if is_explicit_skip(text) else text, "notify")
         if answer.decision != STORE:
             return self._retry(state, 'Please reply "yes" to hear the outcome, or "no".')
         state["notify"], state["notify_at"] = answer.value == "yes", now_iso()
@@ -297,7 +297,9 @@ class Survey:
                 return self._retry(state, "Sorry about that. Which is it?", question)
             # Anything else is read as a fresh answer to the question.
         # "skip" always skips; softer phrases ("none", "no thanks") only when they aren't a valid answer.
-        parsed = None if is_explicit_skip(text) else parse_answer(question, text, state.get("partial"), self.consultation)
+        # An optional comment of "no, nothing else" is a skip, not a comment.
+        skipping = is_explicit_skip(text) or (question.type == "text" and not question.required and is_skip(text))
+        parsed = None if skipping else parse_answer(question, text, state.get("partial"), self.consultation)
         if parsed is None or (not parsed.ok and not parsed.partial and not parsed.confirm and is_skip(text)):
             if question.required:
                 return self._retry(state, "This question needs an answer, so it can't be skipped.", question)

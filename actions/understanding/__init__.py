@@ -10,6 +10,7 @@ consultation: a new consultation's labels, options and FAQs work as loaded.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..content.model import DONT_KNOW, Consultation, Proposal, Question
@@ -36,6 +37,21 @@ __all__ = [
     "understand_yes_no",
     "warm_up",
 ]
+
+
+# "agree, no actually strongly agree", "b no wait a", "car, scratch that, I walk": the last word stands.
+CORRECTION = re.compile(
+    r"\b(?:no,? (?:wait|actually|sorry|hang on|scratch that)|no wait|scratch that|actually,? no|sorry,? i meant|i meant|"
+    r"correction|make that|or rather|on second thoughts?|wait,? no)\b[\s,.:;!-]*",
+    re.IGNORECASE,
+)
+
+
+def latest_correction(text: str) -> str:
+    """What comes after the last self-correction, when something does."""
+    parts = CORRECTION.split(text)
+    tail = parts[-1].strip(" ,.;:!-") if len(parts) > 1 else ""
+    return tail if tail else text
 
 
 def warm_up() -> None:
@@ -79,6 +95,7 @@ def understand_answer(
     """What ``text`` answers to ``question``. Skips are the caller's (see :func:`is_skip`).
 
     A question back ("what's option b?") is never stored as an answer: the dialogue answers it instead."""
+    text = latest_correction(text)
     understood = _understand(question, text, partial, consultation)
     if question.type != "text" and understood.decision != NOT_UNDERSTOOD and is_question(text):
         return unclear(understood.hint, understood.confidence)

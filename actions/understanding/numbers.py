@@ -26,7 +26,8 @@ QUANTITY_WORDS = [
 ]
 ZERO = re.compile(
     r"^(?:none|zero|nil|nought|nothing|never|not at all|not once|no times?|0|i don'?t|i never|hardly ever|"
-    r"none at all|not any|i don'?t use it|i don'?t go|never go|never do|never been|i never go|i never use it)$"
+    r"none at all|not any|i don'?t use it|i don'?t go|never go|never do|never been|i never go|i never use it|"
+    r"(?:i )?(?:haven'?t|have not|not) been(?: there)? (?:in|for) (?:years|ages|a long time|a while))$"
 )
 ZERO_WORDS = re.compile(r"\b(?:never|none|zero|nil|not at all|not once)\b")
 COUPLE = re.compile(r"\ba couple\b|\bcouple of\b|\bcouple\b")
@@ -134,6 +135,8 @@ def understand_number(text: str, question_text: str = "", low: float | None = No
     if not numbers and unit == "week" and day_range:
         first, last = WEEK.index(day_range.group(1)[:2]), WEEK.index(day_range.group(2)[:2])
         return _bounded((last - first) % 7 + 1, 0.9, low, high)  # "mon to fri"
+    if not numbers and unit == "week" and re.search(r"\b(?:school days|weekdays|week days|work days|working days)\b", wanted):
+        return _bounded(5, 0.9, low, high)
     if not numbers and unit == "week" and WEEKENDS.search(wanted) and not days:
         return _bounded(2, 0.9, low, high)
     if not numbers and days and unit == "week":

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz
 
 from .result import STORE_AT, Understanding, check, sure, unclear
-from .words import NEGATORS, content_words, lemma, normalise, normalise_list, tokens
+from .words import NEGATORS, content_words, lemma, normalise, normalise_list, read_word_lists, tokens
 
 SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.yml"
 ORDINALS = {
@@ -52,6 +51,7 @@ EXCEPT = re.compile(
     r"^(?:all|everything|any|anything|all of (?:them|these|those|the above)|the lot|all options)\s*,?\s*(?:except|except for|but|apart from|"
     r"other than|bar|besides|minus|excluding|but not|not)\s+(.+)$"
 )
+NEGATED_PART = re.compile(r"^(?:i |we )?(?:don'?t|do not|never|not|no longer|can'?t|cannot|won'?t)\b")
 CONTEXT_ONLY = re.compile(r"^(?:it )?(?:depends|depending)\b|^(?:if|when|unless)\b|\b(?:weather|raining|pouring|rains)\b")
 NONE_BUT = re.compile(
     r"^(?:none|nothing|not really|not much)\s*,?\s*(?:except|apart from|but|other than|besides|bar|only)\s+(?:the\s+|maybe\s+(?:the\s+)?)?(.+)$"
@@ -99,14 +99,14 @@ class OptionSet:
 
 @lru_cache(maxsize=1)
 def synonym_groups() -> list[frozenset[str]]:
-    data = yaml.safe_load(SYNONYMS_PATH.read_text(encoding="utf-8"))
+    data = read_word_lists(SYNONYMS_PATH)
     return [frozenset(lemma(str(word)) for word in group) | frozenset(str(word) for word in group) for group in data["groups"]]
 
 
 @lru_cache(maxsize=1)
 def _kinds() -> dict[str, frozenset[str]]:
     """Word -> the kinds (from ``kinds:`` in synonyms.yml) its groups belong to: car and bus are both "travel"."""
-    data = yaml.safe_load(SYNONYMS_PATH.read_text(encoding="utf-8"))
+    data = read_word_lists(SYNONYMS_PATH)
     found: dict[str, set[str]] = {}
     for kind, heads in (data.get("kinds") or {}).items():
         for head in heads:
@@ -479,8 +479,8 @@ def understand_multi(options: OptionSet, text: str, max_choices: int | None) -> 
                 return unclear(
                     ambiguity or f'I couldn\'t match "{part[:60]}" to an option. You can reply with numbers, like {example}.'
                 )
-            if label in excluded:
-                continue
+            if label in excluded or NEGATED_PART.search(part):
+                continue  # "I don't drive, I walk": not that one
             if label not in chosen:
                 chosen.append(label)
             confidence = min(confidence, part_confidence)

@@ -54,7 +54,7 @@ ANONYMOUS_CONDITION = re.compile(
 # Anywhere in the message: idioms that mean yes although they hold "no" or "not".
 YES_IDIOM = re.compile(
     r"\b(?:why not|no problem|no worries|not a problem|go for it|wouldn'?t mind|would not mind|(?:would|i'?d) love (?:that|to|it)|"
-    r"quote away|(?:you|u) (?:can|may)(?: do)?$|i (?:suppose|guess|reckon) so|if you (?:must|like|want|need to)|"
+    r"quote away|(?:you|u) (?:can|may)(?: do| quote me| use (?:it|that|them|my comments?))?$|i (?:suppose|guess|reckon) so|if you (?:must|like|want|need to)|"
     r"i'?m (?:fine|ok|okay|happy|good|alright) with (?:that|it|this)|(?:use|quote) (?:it|them|me) if|"
     r"(?:anonymi[sz]ed|anonymous|anon) is (?:fine|ok|okay)|(?:that|it|this)(?:'d| would) be "
     r"(?:great|nice|good|lovely|helpful|useful|brilliant|handy|grand|fine|ideal))\b"

@@ -445,6 +445,9 @@ def answer_question(consultation: Consultation, text: str, aspect: str | None = 
     if not confident and not (closest and answered >= CLOSEST_AT):
         return None
     passage = found[best]
+    if passage.source == "background" and WHY.search(normalise(text)):
+        # "Why does it need to move?": the reasons are the whole background, not one sentence of it.
+        return Found("background", consultation.background, passage.label, answered, confident)
     return Found(passage.source, passage.text, passage.label, answered, confident)
 
 

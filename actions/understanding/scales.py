@@ -18,14 +18,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 
 from .result import CONFIRM_AT, STORE_AT, Understanding, by_confidence, check, sure, unclear
-from .words import NEGATORS, normalise, tokens
+from .words import NEGATORS, normalise, read_word_lists, tokens
 
 STANCE_PATH = Path(__file__).resolve().parent / "data" / "stance.yml"
 WORD_PATTERN = r"[^ ]+"  # marked() has already split the words
@@ -58,7 +57,7 @@ def marked(text: str) -> str:
 
 
 def _examples() -> tuple[list[str], list[str]]:
-    data = yaml.safe_load(STANCE_PATH.read_text(encoding="utf-8"))
+    data = read_word_lists(STANCE_PATH)
     texts, labels = [], []
     for name, phrases in data.items():
         label = name.removesuffix("_more")
@@ -277,7 +276,7 @@ HEDGED_NEGATION = re.compile(
 )
 
 
-INTENSIFIER = r"(?:highly|extremely|really|very|super|massively|totally|completely|absolutely|incredibly|hugely|so|v)"
+INTENSIFIER = r"(?:highly|extremely|really|very|super|massively|totally|completely|absolutely|incredibly|hugely|so|v|most)"
 
 
 def _stronger_label(label: str, options: tuple[str, ...], wanted: str) -> str | None:

@@ -16,10 +16,12 @@ EXPLICIT_SKIP = re.compile(
     r"does not apply|not relevant|leave it blank|leave blank|no answer|none of your business)(?: thanks| please| thank you)?$"
 )
 # Also skips, but only where they aren't a valid answer ("none" is 0 for a number question).
-SOFT_SKIP = re.compile(
-    r"^(?:none|nothing|nothing to add|nothing else|no thanks|no thank you|nope|nah|no|not really|not sure|"
-    r"nothing really|no more|that'?s all|that'?s it|all good)(?: thanks| thank you)?$"
+_SOFT = (
+    r"(?:none|nothing|nothing to add|nothing else|nothing more|no thanks|no thank you|nope|nah|no|not really|not sure|"
+    r"nothing really|no more|that'?s all|that'?s it|all good|i'?m good|no comment)"
 )
+# "no, nothing else", "not really no thanks": soft words, in any combination.
+SOFT_SKIP = re.compile(rf"^{_SOFT}(?:[ ,]+(?:{_SOFT}|thanks|thank you|ta|cheers))*$")
 
 
 def is_explicit_skip(text: str) -> bool:

@@ -37,6 +37,13 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 _NOT_WORD = re.compile(r"[^\w'%/+&.-]+")
 
 
+def read_word_lists(path: Path) -> dict:
+    """A YAML word list where everything stays text: "no" and "yes" are words here, not booleans."""
+    import yaml
+
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only str, list and dict
+
+
 def clean(text: str) -> str:
     """Unicode-normalised text with control characters removed (line breaks and tabs kept)."""
     text = unicodedata.normalize("NFC", text or "")

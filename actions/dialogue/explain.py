@@ -218,39 +218,13 @@ def asks_beyond_the_name(text: str, consultation) -> bool:
     return any(word not in named and word not in FOLLOW_UP_WORDS for word in significant_words(text))
 
 
+# Words that add nothing to "why?": "why is the council doing this?" is still just "why?".
+WHY_FILLER = {"why", "is", "are", "this", "that", "it", "the", "council", "doing", "happening", "proposing", "so", "but", "and", "what", "for", "reason", "reasons"}  # fmt: skip
+
+
 def text_beyond_why(text: str) -> bool:
     """True when the question says more than "why?" / "why is this happening?"."""
-    words = re.findall(r"[a-z']+", (text or "").lower())
-    return (
-        len(
-            [
-                w
-                for w in words
-                if w
-                not in {
-                    "why",
-                    "is",
-                    "are",
-                    "this",
-                    "that",
-                    "it",
-                    "the",
-                    "council",
-                    "doing",
-                    "happening",
-                    "proposing",
-                    "so",
-                    "but",
-                    "and",
-                    "what",
-                    "for",
-                    "reason",
-                    "reasons",
-                }
-            ]
-        )
-        > 1
-    )
+    return len([word for word in re.findall(r"[a-z']+", (text or "").lower()) if word not in WHY_FILLER]) > 1
 
 
 async def record_unanswered(slug: str, text: str) -> None:

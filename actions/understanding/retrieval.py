@@ -314,7 +314,8 @@ ANSWERED_FEATURES = (
 @lru_cache(maxsize=1)
 def weights() -> dict:
     data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
-    assert tuple(data["features"]) == FEATURES and tuple(data["answered_features"]) == ANSWERED_FEATURES, "refit the weights"
+    if tuple(data["features"]) != FEATURES or tuple(data["answered_features"]) != ANSWERED_FEATURES:
+        raise RuntimeError(f"{WEIGHTS_PATH} was fitted for other features: run python -m tests.understanding.fit_retrieval")
     return {
         "ranker": np.array(data["ranker"]),
         "ranker_bias": data["ranker_bias"],
@@ -341,11 +342,11 @@ def features(consultation: Consultation, text: str, aspect: str | None = None) -
         and set(content_words(defined.group(1))) <= set(content_words(f"{consultation.title} {' '.join(consultation.keywords)}"))
     ):
         cued.add("summary")  # "what is a school street anyway": the thing the consultation is about
-    weights = {word: rarity(word) for word in set(query)}
-    rare_total = sum(weights.values()) + 1.0
-    never_mentioned = [w for w in weights if w not in vocabulary and not (expand(w) & vocabulary)]
-    rare_unknown = sum(weights[w] for w in never_mentioned) / rare_total
-    rarest_unknown = max((weights[w] for w in never_mentioned), default=0.0) / 8
+    unusual = {word: rarity(word) for word in set(query)}  # how unusual each word is in English
+    rare_total = sum(unusual.values()) + 1.0
+    never_mentioned = [w for w in unusual if w not in vocabulary and not (expand(w) & vocabulary)]
+    rare_unknown = sum(unusual[w] for w in never_mentioned) / rare_total
+    rarest_unknown = max((unusual[w] for w in never_mentioned), default=0.0) / 8
     asks_about_unknown = float(unknown_thing(wanted, vocabulary))
     asked = [shows for asks, shows in ANSWER_TYPES if asks.search(wanted)]
     why = bool(WHY.search(wanted))
@@ -366,7 +367,7 @@ def features(consultation: Consultation, text: str, aspect: str | None = None) -
                 float(why and kind == "background"),
                 float(KIND_BY_ASPECT.get(aspect or "") == passage.source),
                 rare_unknown,
-                sum(weights[w] for w in weights if not _in_key(w, keys[index])) / rare_total,
+                sum(unusual[w] for w in unusual if not _in_key(w, keys[index])) / rare_total,
                 rarest_unknown,
                 asks_about_unknown,
                 float(kind == "faq" and passage.key == _faq_question(consultation, passage.source)),
@@ -414,8 +415,8 @@ def _in_key(word: str, key: list[str]) -> bool:
     return word in key or bool(expand(word) & set(key))
 
 
-CLOSEST_AT = 0.5
-OWN_WORDS_OR_MEANING = 0.55  # a confident answer shares a word with the question, or is this close in meaning  # a passage this likely, but below the answer threshold, can be offered as "the closest I found"
+CLOSEST_AT = 0.5  # a passage this likely, but below the answer threshold, can be offered as "the closest I found"
+OWN_WORDS_OR_MEANING = 0.55  # a confident answer shares a word with the question, or is this close in meaning
 
 
 def answer_question(consultation: Consultation, text: str, aspect: str | None = None, closest: bool = False) -> Found | None:

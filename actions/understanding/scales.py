@@ -98,7 +98,10 @@ def stance(text: str) -> tuple[str, float, dict[str, float]]:
     ranked = dict(sorted(zip(model.classes_, probabilities, strict=True), key=lambda pair: -pair[1]))
     best = next(iter(ranked))
     confidence = float(ranked[best])
-    if _known_share(candidates[best_row]) < 0.6:
+    known = _known_share(candidates[best_row])
+    if known < 0.34:
+        confidence = min(confidence, 0.4)  # "purple": no word of it says where anyone stands
+    elif known < 0.6:
         confidence = min(confidence, 0.8)  # read mostly from words no stance phrase uses ("weather" looks like "neither")
     if len(candidates) > 1:
         # Clauses pulling opposite ways ("agree with the aim, hate the design") are not one stance.

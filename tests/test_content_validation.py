@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,22 @@ def test_seeds_cover_what_the_demo_needs():
     assert any((c.closes - today).days <= 7 for c in open_ones)
     assert any(c.outcome for c in by_status["closed"])
     assert by_status.get("draft")
+
+
+def test_custom_scales_and_option_aliases_survive_the_store_document_round_trip():
+    from actions.content.documents import consultation_document, consultation_from_document
+    from tests.conftest import PROJECT_ROOT
+
+    fixtures = PROJECT_ROOT / "tests" / "understanding" / "consultations"
+    bundle = read_bundle([PROJECT_ROOT / "seeds" / "wards.yml", fixtures], known_wards=set())
+    library = next(c for c in bundle.consultations if c.slug == "oakfield-library-hub")
+    importance = next(q for q in library.questions if q.id == "importance")
+    assert importance.scale == "custom" and importance.scale_labels[0] == "Very important"
+    aliased = dataclasses.replace(
+        library,
+        questions=tuple(
+            dataclasses.replace(q, aliases=(("Café", ("coffee shop", "tea room")),)) if q.id == "services" else q
+            for q in library.questions
+        ),
+    )
+    assert consultation_from_document(consultation_document(aliased)) == aliased

@@ -401,7 +401,7 @@ class Survey:
 
     def _question_words(self) -> list[tuple[str, tuple[str, ...]]]:
         return [
-            (question.text, options_for(question) if question.type != "scale" else (), question.type)
+            (question.text, options_for(question) if question.type != "scale" else (), question.type, question.id)
             for question in self.questions
         ]
 

@@ -52,6 +52,12 @@ EXCEPT = re.compile(
     r"other than|bar|besides|minus|excluding|but not|not)\s+(.+)$"
 )
 NEGATED_PART = re.compile(r"^(?:i |we )?(?:don'?t|do not|never|not|no longer|can'?t|cannot|won'?t)\b")
+# How people say they prefer something, which names no option: "the timed closure makes most sense".
+PREFERENCE_TALK = re.compile(
+    r"\b(?:makes? (?:the )?most sense|makes? (?:more )?sense|sounds? (?:the )?(?:best|good|right|sensible|fair)|"
+    r"seems? (?:the )?(?:best|better|fairest|fair|sensible|right)|(?:is|would be) (?:the )?(?:best|better|my choice|my pick|my preference)|"
+    r"for me|to me|personally|properly|by far|definitely|obviously|i reckon|i think|i'?d say|i vote|if i had to choose)\b"
+)
 CONTEXT_ONLY = re.compile(r"^(?:it )?(?:depends|depending)\b|^(?:if|when|unless)\b|\b(?:weather|raining|pouring|rains)\b")
 NONE_BUT = re.compile(
     r"^(?:none|nothing|not really|not much)\s*,?\s*(?:except|apart from|but|other than|besides|bar|only)\s+(?:the\s+|maybe\s+(?:the\s+)?)?(.+)$"
@@ -300,6 +306,7 @@ def match_one(options: OptionSet, text: str) -> tuple[str | None, float, str]:
         return (options.none_option, 0.95, "") if options.none_option else (None, 0.0, "")
     if SAYS_UNSURE.match(wanted) and options.unsure_option:
         return options.unsure_option, 0.95, ""
+    wanted = PREFERENCE_TALK.sub(" ", wanted).strip() or wanted
     stripped = TRAILING.sub("", FILLER_LEADS.sub("", wanted)).strip()
     for label in options.labels:
         if stripped and (stripped == normalise(label) or stripped in (normalise(a) for a in options.aliases.get(label, ()))):

@@ -62,6 +62,7 @@ YES_IDIOM = re.compile(
 # Polite refusals: "I'm good thanks", "I'll look it up myself".
 NO_THANKS = re.compile(
     r"^i'?m (?:good|ok|okay|fine|alright|all right)(?: thanks| thank you| ta| cheers)|^(?:i'?d )?prefer (?:you|u) didn'?t|"
+    r"^(?:i |we )?used to\b|\b(?:not any ?more|no longer|moved away)\b|"
     r"^i'?m not (?:ok|okay|happy|comfortable|fine) with|"
     r"\b(?:i'?ll|i will|i can) (?:check|look|find out|see|keep an eye)\b.*\b(?:myself|website|online|council site|paper)\b"
 )
@@ -215,8 +216,12 @@ def _question_by_topic(text: str, questions: Sequence[tuple]) -> tuple[int | Non
     if not topic_words:
         return None, ""
     scores = []
-    for index, (question_text, option_labels, *_kind) in enumerate(questions):
-        own = {lemma(w) for w in tokens(question_text) if w not in _REVIEW_STOP and len(w) > 2}
+    for index, (question_text, option_labels, *rest) in enumerate(questions):
+        question_id = rest[1] if len(rest) > 1 else ""
+        # The question's words, and its id's ("services", "priorities"): officers name questions after their topic.
+        own = {
+            lemma(w) for w in tokens(f"{question_text} {question_id.replace('_', ' ')}") if w not in _REVIEW_STOP and len(w) > 2
+        }
         options = {lemma(w) for label in option_labels for w in tokens(label) if w not in _REVIEW_STOP and len(w) > 2}
         score = 0.0
         for word in topic_words:

@@ -85,6 +85,9 @@ def stance(text: str) -> tuple[str, float, dict[str, float]]:
     model = stance_model()
     clauses = [part for part in SEGMENT.split(normalise_keeping_stops(text)) if part and len(part.split()) >= 1]
     candidates = [text] + (clauses if len(clauses) > 1 else [])
+    words = normalise_keeping_stops(text).split()
+    if len(words) > 8:  # a stance usually comes first or last in a long sentence
+        candidates += [" ".join(words[:5]), " ".join(words[-5:])]
     rows = model.predict_proba(candidates)
     # A clause of words the stance phrases never use ("it's part of the village") says little, however sure it looks.
     best_row = max(range(len(candidates)), key=lambda i: rows[i].max() * (0.5 + 0.5 * _known_share(candidates[i])))

@@ -159,7 +159,8 @@ NOT_YET = re.compile(r"\b(?:don'?t (?:send|submit)|do not (?:send|submit)|not ye
 CHANGE = re.compile(
     r"\b(?:change|changing|edit|amend|redo|re-do|fix|correct (?:my|the|that|question|q|answer|number)|update|alter|go back|"
     r"back to|revisit|modify|wrong|mistake|different answer|another answer|switch|swap|instead|i said|i put|i meant|"
-    r"should (?:be|have been|say)|meant to|supposed to be|the (?:question|bit|one|part) (?:about|on|for)|amend|tweak)\b"
+    r"should (?:be|have been|say)|meant to|supposed to be|the (?:question|bit|one|part) (?:about|on|for)|amend|tweak|"
+    r"is off|isn'?t right|is not right|looks wrong|needs fixing|add to)\b"
 )
 NO_CHANGE = re.compile(
     r"^(?:nothing else|that'?s me|that'?s all|that'?s everything|nothing more)\b|"
@@ -251,7 +252,8 @@ _REVIEW_STOP = set(
     """change changing edit amend redo fix correct update alter back revisit modify wrong mistake answer answers question
     questions bit part one thing the my a an to about on for of i i'd id i'm want would like can could please go need
     let me mine that this which what how do did actually sorry oh wait hmm and with it its it's just think rather
-    different another instead switch swap said put gave say""".split()
+    different another instead switch swap said put gave say should would could is was be been off right wrong much many
+    how what when where who which there here""".split()
 )
 
 
@@ -295,7 +297,7 @@ def understand_review(text: str, questions: Sequence[tuple]) -> Understanding:
         return sure("change", 0.9)
     if len(wanted.split()) <= 2 and any(fuzz.ratio(word, verb) >= 80 for word in wanted.split() for verb in ("submit", "send")):
         return sure("submit", 0.9)  # "submitt", "sned it"
-    if re.search(r"\b(?:answer|one|question|bit|part)\b", wanted) and not SUBMIT.search(wanted):
+    if re.search(r"\b(?:answer|one|question|bit|part|number|figure)\b", wanted) and not SUBMIT.search(wanted):
         by_topic, _ = _question_by_topic(wanted, questions)  # "the days answer": that question
         if by_topic:
             return sure(("change", by_topic), 0.9)

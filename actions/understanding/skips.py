@@ -13,7 +13,8 @@ EXPLICIT_SKIP = re.compile(
     r"i'?d rather not answer|rather not answer|prefer not to answer|i'?d prefer not to say|not answering|"
     r"(?:i )?(?:don'?t|do not) (?:want|wish) to (?:answer|say|rank|choose|pick)(?: (?:that|this|it|them|one))?|"
     r"(?:i'?d )?rather not (?:answer|say|rank|choose|pick|rank them|order them)(?: (?:that|this|it|them|one))?|n/a|na|not applicable|doesn'?t apply|"
-    r"does not apply|not relevant|leave it blank|leave blank|no answer|none of your business)(?: thanks| please| thank you)?$"
+    r"does not apply|not relevant|leave it blank|leave blank|no answer|none of your business|next q|next one|move on|go on to the next)"
+    r"(?:[ ,]+(?:thanks|thank you|please|move on|next|skip|ta|cheers))*$"
 )
 # Also skips, but only where they aren't a valid answer ("none" is 0 for a number question).
 _SOFT = (

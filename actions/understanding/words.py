@@ -1,9 +1,9 @@
 """Words: normalising what residents type, lemmas, negation and numbers said as words.
 
 Everything here is pure and cached, so the understanding layer can call it on
-every message. Lemmas come from the English lookup table that the
-``spacy-lookups-data`` package ships (no download), plus the project's own
-lexicon for chat spellings.
+every message. Lemmas and word frequencies come from the English tables that
+the ``spacy-lookups-data`` package ships (no download); chat spellings
+("v important", "defo") are spelled out first.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+import yaml
 
 # Words that turn what follows around: "not really", "don't agree", "I wouldn't".
 NEGATORS = frozenset(
@@ -32,15 +34,13 @@ STOP_WORDS = frozenset(
     does did done doing make makes made going gone come comes came they them their theirs he she his her hers who whom
     whose what which when where why how any some much many few each every such""".split()
 )
-# Small words that do matter: kept out of STOP_WORDS so negation can be seen.
+# Negators are not stop words: matching leaves them out, but negation is always looked for.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NOT_WORD = re.compile(r"[^\w'%/+&.-]+")
 
 
 def read_word_lists(path: Path) -> dict:
     """A YAML word list where everything stays text: "no" and "yes" are words here, not booleans."""
-    import yaml
-
     return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only str, list and dict
 
 

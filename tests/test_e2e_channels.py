@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 from twilio.request_validator import RequestValidator
 
+from tests.conftest import PROJECT_ROOT
 from tests.fake_platforms import FakePlatforms
 from tests.servers import RunningAssistant
 
@@ -395,3 +396,29 @@ def test_a_retried_twilio_delivery_is_answered_once(assistant, platforms):
     assert len([r for r in platforms.sent("/Messages.json") if r["body"].get("To") == "+447700900555"]) == count
     events = assistant.tracker("+447700900555")["events"]
     assert sum(1 for e in events if e.get("event") == "user") == 1
+
+
+def test_an_sms_resident_answers_a_new_consultation_in_their_own_words(assistant, platforms):
+    """A consultation loaded at run time (not in seeds/), over SMS: own words, and a numbered reply to a confirmation."""
+    loaded = assistant.cli("load", str(PROJECT_ROOT / "tests" / "understanding" / "consultations"))
+    assert loaded.returncode == 0, loaded.stderr
+    url = f"{assistant.base_url}/webhooks/twilio/webhook"
+    number = "+447700900077"
+
+    def text(body: str) -> str:
+        before = len(platforms.sent("/Messages.json"))
+        params = sms(number, body)
+        twilio_post(assistant, params, RequestValidator(TWILIO_TOKEN).compute_signature(url, params))
+        sent = wait_for(lambda: [r for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == number])
+        time.sleep(0.5)  # a reply can come in more than one message
+        return "\n".join(r["body"]["Body"] for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == number)
+
+    assert "Do you agree to go ahead" in text("i want to have my say on the elm street school street")
+    assert "quote your comments" in text("go on then")
+    assert "outcome" in text("yes but leave my name out")
+    assert "Question 1 of 8" in text("no ta")
+    offered = text("i dont agree with it")
+    assert 'I\'ve put that as "Disagree". Is that right?' in offered and "1. Yes" in offered
+    assert "Question 2 of 8" in text("1")  # the numbered reply to "Is that right?"
+    assert "Question 3 of 8" in text("not a chance, we live miles away")
+    assert "Question 4 of 8" in text("plan b")

@@ -409,7 +409,7 @@ def test_an_sms_resident_answers_a_new_consultation_in_their_own_words(assistant
         before = len(platforms.sent("/Messages.json"))
         params = sms(number, body)
         twilio_post(assistant, params, RequestValidator(TWILIO_TOKEN).compute_signature(url, params))
-        sent = wait_for(lambda: [r for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == number])
+        wait_for(lambda: [r for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == number])
         time.sleep(0.5)  # a reply can come in more than one message
         return "\n".join(r["body"]["Body"] for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == number)
 

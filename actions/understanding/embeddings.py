@@ -28,9 +28,3 @@ def encode(texts: list[str]) -> np.ndarray:
         return np.zeros((0, 512), dtype=np.float32)
     with _lock:  # the encoder keeps scratch buffers; one call at a time
         return np.asarray(_model().encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-
-
-@lru_cache(maxsize=64)
-def encode_cached(texts: tuple[str, ...]) -> np.ndarray:
-    """For a consultation's passages, which change only when its content does."""
-    return encode(list(texts))

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..content.model import Consultation, Proposal
-from .embeddings import encode, encode_cached
+from .embeddings import encode
 from .options import ORDINALS, expand
 from .words import STOP_WORDS, content_words, lemma, normalise, rarity, tokens
 
@@ -238,6 +238,7 @@ class _Prepared:
     key_families: list[frozenset[str]]  # every word of the passage and its everyday synonyms
     idf: dict[str, float]
     vocabulary: frozenset[str]
+    vectors: np.ndarray  # each passage's sentence embedding
 
 
 @lru_cache(maxsize=64)
@@ -250,7 +251,8 @@ def _prepared(consultation: Consultation) -> _Prepared:
             frequency[word] = frequency.get(word, 0) + 1
     idf = {word: math.log(1 + len(found) / count) for word, count in frequency.items()}
     families = [frozenset().union(*(expand(word) for word in key)) if key else frozenset() for key in keys]
-    return _Prepared(found, keys, [frozenset(key) for key in keys], families, idf, frozenset(frequency))
+    vectors = encode([p.key for p in found])
+    return _Prepared(found, keys, [frozenset(key) for key in keys], families, idf, frozenset(frequency), vectors)
 
 
 UNKNOWN_WEIGHT = 0.5  # a word found nowhere in the content counts for less than one it has ("mum", "morning")
@@ -333,7 +335,7 @@ def features(consultation: Consultation, text: str, aspect: str | None = None) -
     query = _content_words(text)
     lexical = _lexical(query, prepared, idf)
     unknown = [w for w in query if len(w) >= 4 and w not in vocabulary and not (expand(w) & vocabulary)]
-    semantic = encode_cached(tuple(p.key for p in found)) @ encode([text])[0]
+    semantic = prepared.vectors @ encode([text])[0]
     cued = {kind for kind, cue in CUES if cue.search(wanted)}
     defined = DEFINITION.match(wanted)
     if (

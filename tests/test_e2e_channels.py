@@ -402,6 +402,8 @@ def test_an_sms_resident_answers_a_new_consultation_in_their_own_words(assistant
     """A consultation loaded at run time (not in seeds/), over SMS: own words, and a numbered reply to a confirmation."""
     loaded = assistant.cli("load", str(PROJECT_ROOT / "tests" / "understanding" / "consultations"))
     assert loaded.returncode == 0, loaded.stderr
+    # The action server picks up new content within a couple of seconds (it checks the content version).
+    wait_for(lambda: "Elm Street school street" in assistant.texts("sms-probe", "tell me about the elm street school street"))
     url = f"{assistant.base_url}/webhooks/twilio/webhook"
     number = "+447700900077"
 

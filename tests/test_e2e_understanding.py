@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 import pytest
 
@@ -31,6 +32,11 @@ def assistant(tmp_path_factory):
     # Loaded while everything runs: the assistant must pick it up with no retraining.
     loaded = running.cli("load", str(FIXTURES))
     assert loaded.returncode == 0, loaded.stderr
+    # The action server picks up new content within a couple of seconds (it checks the content version).
+    deadline = time.monotonic() + 20
+    while "Elm Street school street" not in running.texts("content-probe", "tell me about the elm street school street"):
+        assert time.monotonic() < deadline, "the loaded consultation never reached the assistant"
+        time.sleep(0.5)
     yield running
     running.stop()
 

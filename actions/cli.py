@@ -140,6 +140,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             target.close()
             os.unlink(args.out + ".partial")  # never leave a half-written export behind
         raise
+    _audit_export(store, request, written)
     if not to_stdout:
         target.close()
         os.replace(args.out + ".partial", args.out)
@@ -147,6 +148,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.flush()
     return EXIT_OK
+
+
+def _audit_export(store: Store, request, written: int) -> None:
+    """CLI exports go in the portal's audit log too, as the system user who ran them."""
+    from .portal.audit import export_details
+    from .store.accounts import record_audit
+
+    record_audit(
+        store,
+        "export",
+        request.filter.consultation,
+        actor=f"cli:{getpass.getuser()}",
+        rows=written,
+        details=export_details(request),
+    )
 
 
 def _progress(records, total: int):
@@ -193,16 +209,23 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_password() -> str | None:
+    """From a prompt, asked twice, or the first line of stdin; None if the two typed don't match."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password (12+ characters): ")
+    if getpass.getpass("Repeat password: ") != password:
+        print("The passwords don't match; nothing was changed.", file=sys.stderr)
+        return None
+    return password
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     from .store.accounts import AccountError, add_user
 
-    if sys.stdin.isatty():
-        password = getpass.getpass("Password (12+ characters): ")
-        if getpass.getpass("Repeat password: ") != password:
-            print("The passwords don't match; no account was created.", file=sys.stderr)
-            return EXIT_INVALID
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+    password = _read_password()
+    if password is None:
+        return EXIT_INVALID
     try:
         user = add_user(_store(), args.email, password, args.role, args.ward)
     except AccountError as error:
@@ -210,6 +233,28 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     ward = f" for {user.ward_slug}" if user.ward_slug else ""
     print(f"Created {user.role} account {user.email}{ward}.")
+    return EXIT_OK
+
+
+def cmd_user_set_password(args: argparse.Namespace) -> int:
+    """A new password for an account (forgotten, or to lock someone out); ends its sessions and its lock."""
+    from .store.accounts import AccountError, attempt_key, change_password, clear_attempts, find_user
+
+    store = _store()
+    user = find_user(store, args.email)
+    if user is None:
+        print(f"No account for {args.email.strip().lower()}; nothing was changed.", file=sys.stderr)
+        return EXIT_INVALID
+    password = _read_password()
+    if password is None:
+        return EXIT_INVALID
+    try:
+        change_password(store, user.id, password)
+    except AccountError as error:
+        print(f"{error}; the password was not changed.", file=sys.stderr)
+        return EXIT_INVALID
+    clear_attempts(store, attempt_key(get_settings().portal_secret_key, "account", user.email))
+    print(f"Changed the password of {user.email}; all of its portal sessions are signed out.")
     return EXIT_OK
 
 
@@ -306,9 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     user_add = user_commands.add_parser("add", help="create an account; the password is read from a prompt or stdin")
     user_add.add_argument("email")
-    user_add.add_argument("--role", required=True, choices=("officer", "councillor"))
+    user_add.add_argument(
+        "--role",
+        required=True,
+        choices=("admin", "officer", "councillor"),
+        help="admin: an officer who can also read the audit log",
+    )
     user_add.add_argument("--ward", metavar="SLUG", help="the councillor's own ward")
     user_add.set_defaults(handler=cmd_user_add)
+    user_password = user_commands.add_parser(
+        "set-password", help="give an account a new password (prompt or stdin); signs out all its sessions"
+    )
+    user_password.add_argument("email")
+    user_password.set_defaults(handler=cmd_user_set_password)
 
     notify = commands.add_parser("notify-outcome", help="tell opted-in respondents the outcome on their own channel (idempotent)")
     notify.add_argument("slug")

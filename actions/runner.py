@@ -38,6 +38,14 @@ def ensure_secrets(env_file: Path = PROJECT_ROOT / ".env") -> list[str]:
         line.split("=", 1)[0].strip() for line in existing.splitlines() if "=" in line and not line.lstrip().startswith("#")
     }
     created = [name for name in GENERATED_SECRETS if name not in defined and not os.environ.get(name)]
+    if not env_file.exists() and "PORTAL_ALLOW_HTTP" not in os.environ:
+        # A new checkout's portal runs on http://127.0.0.1; a server behind HTTPS must not have this line.
+        env_file.write_text(
+            "# Local development over http://127.0.0.1: the portal's cookies without Secure, no HSTS.\n"
+            "# Delete this line on a server behind HTTPS.\nPORTAL_ALLOW_HTTP=true\n",
+            encoding="utf-8",
+        )
+        env_file.chmod(0o600)
     if created:
         lines = [f"{name}={new_secret(name)}" for name in created]
         prefix = "" if not existing or existing.endswith("\n") else "\n"

@@ -38,7 +38,11 @@ class Settings:
     portal_port: int
     portal_host: str
     portal_secret_key: str
-    portal_secure_cookies: bool
+    portal_secure_cookies: bool  # Secure cookies and HSTS: always, unless PORTAL_ALLOW_HTTP=true
+    portal_allow_http: bool
+    portal_trusted_proxies: tuple[str, ...]
+    portal_sign_in_limit_per_account: int
+    portal_sign_in_limit_per_ip: int
     chat_server_url: str
     rate_limit_per_sender: int
     rate_limit_per_ip: int
@@ -52,6 +56,10 @@ class Settings:
     var_dir: Path
     tracker_store_url: str
     endpoints_file: str
+
+
+def _portal_allow_http() -> bool:
+    return os.environ.get("PORTAL_ALLOW_HTTP", "").strip().lower() in ("1", "true", "yes")
 
 
 def default_database_url(var_dir: Path) -> str:
@@ -105,8 +113,16 @@ def get_settings() -> Settings:
         ),
         portal_host=os.environ.get("PORTAL_HOST") or "127.0.0.1",
         portal_secret_key=os.environ.get("PORTAL_SECRET_KEY", ""),
-        # Behind HTTPS in production: cookies only over TLS. Off for http://localhost development.
-        portal_secure_cookies=os.environ.get("PORTAL_SECURE_COOKIES", "false").lower() in ("1", "true", "yes"),
+        # The portal is served over HTTPS: Secure cookies and HSTS, unless PORTAL_ALLOW_HTTP=true
+        # (local development on http://127.0.0.1 only; `make run` and the tests set it).
+        portal_secure_cookies=not _portal_allow_http(),
+        portal_allow_http=_portal_allow_http(),
+        # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed
+        # for the client address; nobody's by default.
+        portal_trusted_proxies=tuple(p.strip() for p in os.environ.get("PORTAL_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        # Sign-in attempts allowed in 15 minutes, per account (then it is locked) and per client address.
+        portal_sign_in_limit_per_account=_int("PORTAL_SIGN_IN_LIMIT_PER_ACCOUNT", 10),
+        portal_sign_in_limit_per_ip=_int("PORTAL_SIGN_IN_LIMIT_PER_IP", 100),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
         sender_hash_salt=os.environ.get("SENDER_HASH_SALT", ""),
         spacy_model_path=PROJECT_ROOT / "build" / "spacy" / "en_haveyoursay",

@@ -81,6 +81,7 @@ class RunningAssistant:
             {
                 "PORTAL_PORT": str(self.portal_port),
                 "PORTAL_SECRET_KEY": "2v6b3nL0mZr8pQ4xK9sT1uW7yA5cE3gH6jN8qR0tV2w=",
+                "PORTAL_ALLOW_HTTP": "true",  # the test portal is served over plain http://127.0.0.1
                 "CHAT_SERVER_URL": f"http://127.0.0.1:{self.rasa_port}",
                 "WEBSITE_ORIGINS": f"http://127.0.0.1:{self.portal_port}",
                 **(extra_env or {}),

@@ -1,8 +1,10 @@
-"""The review portal application: sign-in, consultation list and results, unanswered questions, single responses, exports.
+"""The review portal application: consultation list and results, unanswered questions, single responses, exports.
 
-Officers see and export everything; councillors see every consultation's
+Officers (and admins) see and export everything; councillors see every consultation's
 results, with the ward view starting on their own ward, and cannot export
-personal data. Nobody sees withdrawn responses.
+personal data. Nobody sees withdrawn responses. Every export and every view of a
+single response is written to the audit log. Signing in is in ``sign_in.py``, the
+audit log's pages in ``audit.py``.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import logging
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp_session import get_session, new_session
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
@@ -23,91 +25,15 @@ from ..export.records import ExportFilter
 from ..export.service import CONTENT_TYPES, ExportRequest, export, filename
 from ..export.summary import by_age_band, by_channel, by_ward, comments, question_results
 from ..settings import Settings, get_settings, today
-from ..store.accounts import User, authenticate, get_user
+from ..store.accounts import SESSION_LIFETIME, User, record_audit
 from ..store.repository import Store
+from . import audit, sign_in
+from .audit import export_details
 from .charts import bar_chart
-from .security import CSRF_FIELD, LoginThrottle, csrf_middleware, csrf_token, security_headers
+from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context, remote_address
+from .security import csrf_middleware, parse_networks, security_headers
 
 HERE = Path(__file__).resolve().parent
-STORE_KEY = web.AppKey("store", Store)
-SETTINGS_KEY = web.AppKey("settings", Settings)
-THROTTLE_KEY = web.AppKey("throttle", LoginThrottle)
-PUBLIC_PATHS = ("/login", "/health", "/static/", "/widget/", "/demo")
-SESSION_HOURS = 8
-
-
-@web.middleware
-async def require_sign_in(request: web.Request, handler):
-    if request.path.startswith(PUBLIC_PATHS):
-        return await handler(request)
-    session = await get_session(request)
-    user = await asyncio.to_thread(get_user, request.app[STORE_KEY], session.get("user_id")) if session.get("user_id") else None
-    if user is None:
-        raise web.HTTPFound(f"/login?next={request.path_qs if request.method == 'GET' else '/'}")
-    request["user"] = user
-    return await handler(request)
-
-
-async def context(request: web.Request, **values) -> dict:
-    store = request.app[STORE_KEY]
-    council = await asyncio.to_thread(store.council)
-    return {
-        "user": request.get("user"),
-        "csrf_field": CSRF_FIELD,
-        "csrf_token": await csrf_token(request),
-        "next_path": request.query.get("next", ""),
-        "council_name": council.name if council else "Council",
-        **values,
-    }
-
-
-# --- sign-in ---------------------------------------------------------------------------------------
-
-
-async def login_page(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("login.html", request, await context(request, title="Sign in", error=None, email=""))
-
-
-async def login(request: web.Request) -> web.Response:
-    form = await request.post()
-    email = str(form.get("email", "")).strip().lower()[:320]
-    password = str(form.get("password", ""))[:1000]
-    ip = request.remote or "unknown"
-    throttle = request.app[THROTTLE_KEY]
-    keys = (f"ip:{ip}", f"email:{email}")
-    if throttle.locked(*keys):
-        response = aiohttp_jinja2.render_template(
-            "login.html",
-            request,
-            await context(
-                request, title="Sign in", email=email, error="Too many failed attempts. Please wait 15 minutes and try again."
-            ),
-        )
-        response.set_status(429)
-        return response
-    await throttle.wait(*keys)
-    user = await asyncio.to_thread(authenticate, request.app[STORE_KEY], email, password)
-    if user is None:
-        throttle.failed(*keys)
-        response = aiohttp_jinja2.render_template(
-            "login.html",
-            request,
-            await context(request, title="Sign in", email=email, error="That email and password don't match an account."),
-        )
-        response.set_status(401)
-        return response
-    throttle.succeeded(*keys)
-    session = await new_session(request)  # a fresh session on sign-in (no fixation)
-    session["user_id"] = user.id
-    target = request.query.get("next", "/")
-    # Only local paths: "//host" and "/\\host" would send the officer to another site.
-    raise web.HTTPFound(target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/")
-
-
-async def logout(request: web.Request) -> web.Response:
-    session = await get_session(request)
-    session.invalidate()
-    raise web.HTTPFound("/login")
 
 
 async def health(request: web.Request) -> web.Response:
@@ -261,6 +187,16 @@ async def response_page(request: web.Request) -> web.Response:
     if detail is None or detail["status"] != "submitted":
         raise web.HTTPNotFound(text="No submitted response with that reference.")
     consultation = await asyncio.to_thread(store.consultation, detail["consultation"])
+    await asyncio.to_thread(
+        record_audit,
+        store,
+        "view_response",
+        reference,
+        user=request["user"],
+        ip=remote_address(request),
+        rows=1,
+        details={"consultation": detail["consultation"]},
+    )
     return aiohttp_jinja2.render_template(
         "response.html", request, await context(request, title=f"Response {reference}", detail=detail, consultation=consultation)
     )
@@ -286,7 +222,17 @@ async def export_download(request: web.Request) -> web.StreamResponse:
     buffer = (
         io.BytesIO()
     )  # XLSX needs a seekable file; CSV/JSON could stream, but one code path keeps downloads identical to the CLI
-    await asyncio.to_thread(export, store, export_request, buffer, settings.tracker_store_url)
+    written = await asyncio.to_thread(export, store, export_request, buffer, settings.tracker_store_url)
+    await asyncio.to_thread(
+        record_audit,
+        store,
+        "export",
+        slug,
+        user=user,
+        ip=remote_address(request),
+        rows=written,
+        details=export_details(export_request),
+    )
     return web.Response(
         body=buffer.getvalue(),
         content_type=CONTENT_TYPES[fmt].split(";")[0],
@@ -341,10 +287,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     settings = settings or get_settings()
     if not settings.portal_secret_key:
         raise SystemExit("PORTAL_SECRET_KEY is not set (run `make run` once to generate one in .env).")
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[security_headers(hsts=settings.portal_secure_cookies)], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store or Store(settings.database_url, settings.sender_hash_salt)
-    app[THROTTLE_KEY] = LoginThrottle()
+    app[PROXIES_KEY] = parse_networks(settings.portal_trusted_proxies)
     setup_sessions(
         app,
         EncryptedCookieStorage(
@@ -352,16 +298,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             cookie_name="hys_portal",
             httponly=True,
             samesite="Strict",
+            # Secure unless PORTAL_ALLOW_HTTP=true (development on http://127.0.0.1).
             secure=settings.portal_secure_cookies,
-            max_age=SESSION_HOURS * 3600,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
         ),
     )
-    app.middlewares.extend([csrf_middleware, require_sign_in])
+    app.middlewares.extend([csrf_middleware, sign_in.require_sign_in])
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app.router.add_get("/health", health)
-    app.router.add_get("/login", login_page)
-    app.router.add_post("/login", login)
-    app.router.add_post("/logout", logout)
+    sign_in.add_routes(app)
+    audit.add_routes(app)
     app.router.add_get("/", consultation_list)
     app.router.add_get("/consultations/{slug}", consultation_page)
     app.router.add_get("/consultations/{slug}/export", export_download)
@@ -382,6 +328,10 @@ def main() -> None:
 
     configure_logging("portal")
     settings = get_settings()
+    if settings.portal_allow_http:
+        logging.getLogger(__name__).warning(
+            "PORTAL_ALLOW_HTTP is set: session cookies are sent without Secure and no HSTS; for local development only"
+        )
     web.run_app(create_app(settings), host=settings.portal_host, port=settings.portal_port, access_log=None, print=None)
 
 

@@ -42,16 +42,57 @@ class CouncilRow(Base):
 
 
 class UserRow(Base):
-    """A portal account: an officer (sees and exports everything) or a ward councillor."""
+    """A portal account: an admin (an officer who can also read the audit log), an officer (sees and
+    exports everything) or a ward councillor."""
 
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
     email = Column(String(320), nullable=False, unique=True)
     password_hash = Column(String(200), nullable=False)  # argon2id
-    role = Column(String(12), nullable=False)  # officer | councillor
+    role = Column(String(12), nullable=False)  # admin | officer | councillor
     ward_slug = Column(String(80))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_login_at = Column(DateTime)
+
+
+class PortalSessionRow(Base):
+    """A signed-in portal session. The browser's cookie holds a random token; only its SHA-256 is kept here,
+    so deleting the row (sign-out, password change) ends the session wherever the cookie has been copied."""
+
+    __tablename__ = "portal_sessions"
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False, index=True)
+
+
+class SignInAttemptRow(Base):
+    """Sign-in attempts counted per account and per client address, shared by every portal process.
+
+    ``key`` is an HMAC of "account:<email>" or "ip:<address>", so neither typed emails nor addresses are kept.
+    ``attempts`` counts attempts not (yet) known to be good; it starts again once ``expires_at`` has passed.
+    """
+
+    __tablename__ = "sign_in_attempts"
+    key = Column(String(64), primary_key=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    expires_at = Column(DateTime, nullable=False, index=True)
+
+
+class AuditRow(Base):
+    """Who exported what, or viewed which single response, and when: read by admins in the portal."""
+
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    actor = Column(String(320), nullable=False)  # the account's email at the time, or "cli:<system user>"
+    role = Column(String(12), nullable=False)
+    ip = Column(String(45))
+    action = Column(String(40), nullable=False)  # export | view_response | export_audit_log
+    target = Column(String(200), nullable=False)  # consultation slug, response reference, or "audit_log"
+    rows = Column(Integer)
+    details = Column(JSON, nullable=False, default=dict)  # the export's format, layout, personal data and filter
 
 
 class ReplyMenuRow(Base):

@@ -1,0 +1,160 @@
+"""Signing in and out, changing one's password, and the check that every other page is signed in.
+
+Sessions live in the database (``accounts.start_session``): the encrypted cookie carries only a random
+token, so signing out or changing the password ends the session even where the cookie has been copied.
+Attempts are counted in the database before the password is checked, per account (10 in 15 minutes, then
+the account is locked) and, more generously, per client address, so every portal process shares the counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session, new_session
+
+from ..store.accounts import (
+    AccountError,
+    User,
+    attempt_key,
+    authenticate,
+    change_password,
+    clear_attempts,
+    end_session,
+    release_attempt,
+    reserve_attempt,
+    session_user,
+    start_session,
+)
+from .common import SETTINGS_KEY, STORE_KEY, context, remote_address
+from .security import safe_next
+
+SESSION_KEY = "sid"  # the session token inside the encrypted cookie
+PUBLIC_PATHS = ("/login", "/health", "/static/", "/widget/", "/demo")
+LOCKED = "Too many sign-in attempts. Please wait 15 minutes and try again, or ask an administrator to reset your password."
+
+
+@web.middleware
+async def require_sign_in(request: web.Request, handler):
+    if request.path.startswith(PUBLIC_PATHS):
+        return await handler(request)
+    session = await get_session(request)
+    user = await asyncio.to_thread(session_user, request.app[STORE_KEY], session.get(SESSION_KEY))
+    if user is None:
+        target = request.path_qs if request.method == "GET" else "/"
+        raise web.HTTPFound("/login?" + urlencode({"next": target}, safe="/"))
+    request["user"] = user
+    return await handler(request)
+
+
+def require_admin(request: web.Request) -> User:
+    user: User = request["user"]
+    if not user.is_admin:
+        raise web.HTTPForbidden(text="Only administrators can see the audit log.")
+    return user
+
+
+async def _render(request: web.Request, template: str, status: int, **values) -> web.Response:
+    response = aiohttp_jinja2.render_template(template, request, await context(request, **values))
+    response.set_status(status)
+    return response
+
+
+def _keys(request: web.Request, email: str) -> tuple[str, str]:
+    secret = request.app[SETTINGS_KEY].portal_secret_key
+    return attempt_key(secret, "ip", remote_address(request)), attempt_key(secret, "account", email)
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return await _render(request, "login.html", 200, title="Sign in", error=None, email="")
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    email = str(form.get("email", "")).strip().lower()[:320]
+    password = str(form.get("password", ""))[:1000]
+    store, settings = request.app[STORE_KEY], request.app[SETTINGS_KEY]
+    ip_key, account_key = _keys(request, email)
+
+    def count_attempt() -> bool:
+        # Counted before the password is checked, so parallel guesses can't all slip in under the limit.
+        return reserve_attempt(store, ip_key, settings.portal_sign_in_limit_per_ip) and reserve_attempt(
+            store, account_key, settings.portal_sign_in_limit_per_account
+        )
+
+    if not await asyncio.to_thread(count_attempt):
+        return await _render(request, "login.html", 429, title="Sign in", email=email, error=LOCKED)
+    user = await asyncio.to_thread(authenticate, store, email, password)
+    if user is None:
+        error = "That email and password don't match an account."
+        return await _render(request, "login.html", 401, title="Sign in", email=email, error=error)
+    session = await get_session(request)
+    previous = session.get(SESSION_KEY)
+
+    def signed_in() -> str:
+        clear_attempts(store, account_key)
+        release_attempt(store, ip_key)
+        end_session(store, previous)
+        return start_session(store, user.id)
+
+    token = await asyncio.to_thread(signed_in)
+    session = await new_session(request)  # a fresh cookie on sign-in (no fixation)
+    session[SESSION_KEY] = token
+    raise web.HTTPFound(safe_next(request.query.get("next")))
+
+
+async def logout(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    await asyncio.to_thread(end_session, request.app[STORE_KEY], session.get(SESSION_KEY))
+    session.invalidate()
+    raise web.HTTPFound("/login")
+
+
+async def password_page(request: web.Request) -> web.Response:
+    changed = request.query.get("changed") == "1"
+    return await _render(request, "password.html", 200, title="Change your password", error=None, changed=changed)
+
+
+async def change_password_form(request: web.Request) -> web.Response:
+    """A new password ends every session of the account (other browsers, copied cookies), then signs this
+    browser in again with a new one."""
+    form = await request.post()
+    current = str(form.get("current_password", ""))[:1000]
+    new = str(form.get("new_password", ""))[:1000]
+    repeat = str(form.get("repeat_password", ""))[:1000]
+    user: User = request["user"]
+    store, settings = request.app[STORE_KEY], request.app[SETTINGS_KEY]
+    _ip_key, account_key = _keys(request, user.email)
+
+    async def refuse(status: int, error: str) -> web.Response:
+        return await _render(request, "password.html", status, title="Change your password", error=error, changed=False)
+
+    if new != repeat:
+        return await refuse(400, "The new passwords don't match.")
+    if not await asyncio.to_thread(reserve_attempt, store, account_key, settings.portal_sign_in_limit_per_account):
+        return await refuse(429, LOCKED)
+    if await asyncio.to_thread(authenticate, store, user.email, current) is None:
+        return await refuse(401, "Your current password is not right.")
+
+    def changed() -> str:
+        clear_attempts(store, account_key)
+        change_password(store, user.id, new)
+        return start_session(store, user.id)
+
+    try:
+        token = await asyncio.to_thread(changed)
+    except AccountError as error:
+        return await refuse(400, f"The new password is not allowed: {error}.")
+    session = await new_session(request)
+    session[SESSION_KEY] = token
+    raise web.HTTPSeeOther("/account/password?changed=1")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/account/password", password_page)
+    app.router.add_post("/account/password", change_password_form)

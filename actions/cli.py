@@ -294,10 +294,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
     if days < 1:
         print("--days must be at least 1.", file=sys.stderr)
         return EXIT_USAGE
-    report = purge(_store(), settings.tracker_store_url, days, dry_run=args.dry_run)
-    prefix = "Would delete" if args.dry_run else ""
+    report = purge(
+        _store(),
+        settings.tracker_store_url,
+        days,
+        dry_run=args.dry_run,
+        response_months=settings.response_retention_months,  # the months the privacy statement promises
+        today=today(),
+    )
     for line in report.lines():
-        print(line.replace("Deleted", prefix, 1) if prefix else line)
+        print(line)
     return EXIT_OK
 
 
@@ -370,11 +376,15 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_argument("--rasa-url", help="the Rasa server (default: from RASA_HOST and RASA_PORT)")
     notify.set_defaults(handler=cmd_notify_outcome)
 
-    purge_parser = commands.add_parser("purge", help="apply the retention policy (safe to run from cron)")
+    purge_parser = commands.add_parser(
+        "purge",
+        help="apply the retention policy (safe to run from cron): idle conversations, and responses "
+        "RESPONSE_RETENTION_MONTHS after the decision",
+    )
     purge_parser.add_argument(
         "--days", type=int, help="delete conversations idle this many days (default TRACKER_RETENTION_DAYS, 30)"
     )
-    purge_parser.add_argument("--dry-run", action="store_true", help="only report what would be deleted")
+    purge_parser.add_argument("--dry-run", action="store_true", help="only report what would be deleted or anonymised")
     purge_parser.set_defaults(handler=cmd_purge)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")

@@ -28,6 +28,13 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from error
 
 
+def _at_least_one(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        raise SystemExit(f"{name} must be at least 1, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -47,6 +54,7 @@ class Settings:
     rate_limit_per_sender: int
     rate_limit_per_ip: int
     tracker_retention_days: int
+    response_retention_months: int
     tracker_cache_size: int
     website_origins: tuple[str, ...]
     rasa_auth_token: str
@@ -106,6 +114,9 @@ def get_settings() -> Settings:
         rate_limit_per_ip=_int("RATE_LIMIT_PER_IP", 600),
         # Conversations idle for longer than this are deleted by `haveyoursay purge`.
         tracker_retention_days=_int("TRACKER_RETENTION_DAYS", 30),
+        # Submitted responses are anonymised this many months after their consultation's decision
+        # (its outcome's `published` date) by `haveyoursay purge`; the privacy statement quotes it.
+        response_retention_months=_at_least_one("RESPONSE_RETENTION_MONTHS", 12),
         # Conversations each Rasa server keeps in memory between messages, about 0.3 MB each (0 = off).
         tracker_cache_size=_int("TRACKER_CACHE_SIZE", 300),
         website_origins=tuple(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from actions.content.files import read_bundle
 from actions.content.validate import ContentError
@@ -17,7 +19,8 @@ from actions.store.db import engine_for
 from actions.store.identity import REFERENCE_ALPHABET, find_reference, hash_sender
 from actions.store.models import AnswerRow, Base, ResponseRow
 from actions.store.repository import Store
-from tests.conftest import SEEDS, TEST_SALT
+from actions.survey.engine import Survey, new_state
+from tests.conftest import SEEDS
 
 REFERENCE = re.compile(rf"^MB-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
 
@@ -112,8 +115,10 @@ def test_submit_writes_response_and_answers_with_a_readable_reference(seeded_sto
     with seeded_store.session() as session:
         row = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference))
         assert row.status == "submitted" and row.channel == "telegram" and row.submitted_at is not None
-        assert row.sender_hash == hash_sender(TEST_SALT, "telegram", "+447700900123")
-        assert "+447700900123" not in row.sender_hash and row.consent_quote is True
+        # HMAC-SHA256 keyed with TEST_SALT of "telegram:+447700900123", worked out outside actions/ (hmac, hashlib).
+        # Without the salt (plain SHA-256) it would be 8a153e0b...; storing the number itself fails too.
+        assert row.sender_hash == "5cbdd417cb2a5caabd2104c5b039a9db2d570b122de469156dffb3e94ebc4223"
+        assert row.consent_quote is True
     assert {o.slug: o.responses for o in seeded_store.overview()}["harbour-road-cycle-lane"] == 1
 
 
@@ -150,3 +155,75 @@ def test_sender_ids_are_never_hashed_without_a_salt(database_url):
     with pytest.raises(ValueError, match="SENDER_HASH_SALT"):
         hash_sender("", "rest", "someone")
     assert Store(database_url, "").sender_salt == ""
+
+
+def review_state_of_one_survey_run():
+    """A Market Square response driven through the real survey engine up to its review: not yet submitted."""
+    bundle = read_bundle([SEEDS], known_wards=set())
+    consultation = next(c for c in bundle.consultations if c.slug == "market-square-events")
+    survey = Survey(consultation, bundle.council.council)
+    state = new_state(consultation)
+    for message in ["yes", "no", "no", "agree", "1", "no", "skip", "skip", "prefer not to say"]:
+        state = survey.handle(state, message).state
+    assert state["stage"] == "review"
+    return survey, state
+
+
+def test_two_concurrent_submits_of_one_survey_run_save_one_response_with_one_reference(seeded_store):
+    """A double click, or a webhook retried while the first delivery is still being handled: both arrive while the
+    survey is still at its review, both decide to submit the same run, and both reach the database together."""
+    survey, review = review_state_of_one_survey_run()
+    steps = [survey.handle(review, "submit"), survey.handle(review, "submit")]
+    assert all(step.submit and not step.finished for step in steps)  # the survey has not ended for either
+    assert steps[0].state["key"] == steps[1].state["key"] == review["key"]
+
+    engine = engine_for(seeded_store.url)
+    arrived = threading.Barrier(2, timeout=30)
+    held = []
+    duplicates = []
+
+    def hold_first_inserts_until_both_arrive(connection, cursor, statement, parameters, context, executemany):
+        # Neither caller has saved anything yet, so each passed the "already submitted?" lookup; now both insert.
+        if statement.lstrip().upper().startswith("INSERT INTO RESPONSES") and len(held) < 2:
+            held.append(statement)
+            arrived.wait()
+
+    def count_duplicate_keys(context):
+        if "submission_key" in str(context.original_exception):
+            duplicates.append(type(context.sqlalchemy_exception).__name__)
+
+    def submit(step):
+        state = step.state
+        return seeded_store.submit_response(
+            consultation_slug=state["slug"],
+            channel="twilio",
+            sender_id="+447700900999",
+            answers=state["answers"],
+            themes=state["themes"],
+            consent_quote=state["quote"],
+            notify_outcome=state["notify"],
+            submission_key=state["key"],
+        )
+
+    event.listen(engine, "before_cursor_execute", hold_first_inserts_until_both_arrive)
+    event.listen(engine, "handle_error", count_duplicate_keys)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            references = list(pool.map(submit, steps))
+    finally:
+        event.remove(engine, "before_cursor_execute", hold_first_inserts_until_both_arrive)
+        event.remove(engine, "handle_error", count_duplicate_keys)
+
+    assert len(held) == 2  # both callers got as far as inserting a response
+    assert duplicates == ["IntegrityError"]  # the database refused the second one: the unique submission key
+    assert REFERENCE.match(references[0]) and references[0] == references[1]
+    with seeded_store.session() as session:
+        rows = session.execute(select(ResponseRow.reference, ResponseRow.submission_key)).all()
+        assert [tuple(row) for row in rows] == [(references[0], review["key"])]
+        assert session.scalar(select(func.count()).select_from(AnswerRow)) == 4  # one set of answers, not two
+    assert seeded_store.response_answers(references[0]) == {
+        "support": "Agree",
+        "event_types": ["Christmas market"],
+        "live_nearby": "No",
+        "comments": None,
+    }

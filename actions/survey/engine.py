@@ -181,13 +181,18 @@ class Survey:
         return Reply("")
 
     def privacy_statement(self) -> str:
+        # The same setting drives `haveyoursay purge` (actions/retention.py), so the promise and the deletion agree.
+        from ..settings import get_settings
+
+        months = get_settings().response_retention_months
         council = self.council
         name = council.name if council else "The council"
         notice = f" Full privacy notice: {council.privacy_notice_url}" if council else ""
         return (
             f"Before we start: {name} is responsible for the information you give here. We keep your answers to "
-            f'report what people said about "{self.consultation.title}", for up to 12 months after the decision, '
-            f"and then keep only anonymous totals. We don't ask your name. {REMOVED_DETAILS_NOTICE}{notice}"
+            f'report what people said about "{self.consultation.title}", for up to {months} month{"s" if months != 1 else ""} '
+            "after the decision. Then we delete your comments and anything that could link your answers to you, "
+            f"and keep the rest only anonymously, for the totals. We don't ask your name. {REMOVED_DETAILS_NOTICE}{notice}"
             "\n\nDo you agree to go ahead?"
         )
 

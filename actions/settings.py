@@ -45,11 +45,16 @@ class Settings:
     portal_port: int
     portal_host: str
     portal_secret_key: str
-    portal_secure_cookies: bool  # Secure cookies and HSTS: always, unless PORTAL_ALLOW_HTTP=true
     portal_allow_http: bool
     portal_trusted_proxies: tuple[str, ...]
     portal_sign_in_limit_per_account: int
     portal_sign_in_limit_per_ip: int
+
+    @property
+    def portal_secure_cookies(self) -> bool:
+        """Secure cookies and HSTS: always, unless plain HTTP is allowed for local development."""
+        return not self.portal_allow_http
+
     chat_server_url: str
     rate_limit_per_sender: int
     rate_limit_per_ip: int
@@ -64,10 +69,6 @@ class Settings:
     var_dir: Path
     tracker_store_url: str
     endpoints_file: str
-
-
-def _portal_allow_http() -> bool:
-    return os.environ.get("PORTAL_ALLOW_HTTP", "").strip().lower() in ("1", "true", "yes")
 
 
 def default_database_url(var_dir: Path) -> str:
@@ -126,8 +127,7 @@ def get_settings() -> Settings:
         portal_secret_key=os.environ.get("PORTAL_SECRET_KEY", ""),
         # The portal is served over HTTPS: Secure cookies and HSTS, unless PORTAL_ALLOW_HTTP=true
         # (local development on http://127.0.0.1 only; `make run` and the tests set it).
-        portal_secure_cookies=not _portal_allow_http(),
-        portal_allow_http=_portal_allow_http(),
+        portal_allow_http=os.environ.get("PORTAL_ALLOW_HTTP", "").strip().lower() in ("1", "true", "yes"),
         # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed
         # for the client address; nobody's by default.
         portal_trusted_proxies=tuple(p.strip() for p in os.environ.get("PORTAL_TRUSTED_PROXIES", "").split(",") if p.strip()),

@@ -168,3 +168,58 @@ def test_export_and_demo_data_commands(env, tmp_path):
     deleted = run(env, "demo-data", "--delete")
     assert deleted.returncode == 0 and "Deleted 300 demo response(s)" in deleted.stdout
     assert len(run(env, "export", "--consultation", "harbour-road-cycle-lane").stdout.strip().splitlines()) == 1
+
+
+def test_purge_anonymises_responses_the_set_months_after_the_decision_and_dry_run_writes_nothing(env, tmp_path):
+    import datetime as dt
+
+    import yaml
+
+    from actions.store.repository import Store
+
+    assert run(env, "load", str(SEEDS)).returncode == 0
+    document = yaml.safe_load((SEEDS / "harbour-road-cycle-lane.yml").read_text())
+    document["outcome"] = {"published": "2026-12-15", "you_said": "You said.", "we_did": "We did."}
+    decided = tmp_path / "decided.yml"
+    decided.write_text(yaml.safe_dump(document))
+    assert run(env, "load", str(decided)).returncode == 0
+    reference = Store(env["DATABASE_URL"], env["SENDER_HASH_SALT"]).submit_response(
+        consultation_slug="harbour-road-cycle-lane",
+        channel="twilio",
+        sender_id="+447700900123",
+        submitted_at=dt.datetime(2026, 11, 3, 14, 25),
+        answers={"support": "Agree", "design": "None of them", "comments": "Parking is a worry"},
+        ward_slug="harbourside",
+        age_band="35-44",
+        notify_outcome=True,
+    )
+    later = {**env, "HYS_TODAY": "2027-12-16", "RESPONSE_RETENTION_MONTHS": "12"}
+
+    def row() -> tuple:
+        with engine_for(env["DATABASE_URL"]).connect() as connection:
+            return connection.execute(text("SELECT reference, ward_slug, age_band, notify_outcome, status FROM responses")).one()
+
+    assert tuple(row()) == (reference, "harbourside", "35-44", 1, "submitted")
+
+    dry = run(later, "purge", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert (
+        "Would anonymise 1 submitted response(s) of consultations decided 12 month(s) ago or more "
+        "(harbour-road-cycle-lane), removing 1 comment(s); their other answers still count."
+    ) in dry.stdout.splitlines()
+    assert tuple(row()) == (reference, "harbourside", "35-44", 1, "submitted")
+
+    # Decided 2026-12-15 and kept for 24 months: nothing yet.
+    kept = run({**later, "RESPONSE_RETENTION_MONTHS": "24"}, "purge")
+    assert kept.returncode == 0 and "Anonymised 0 submitted response(s)" in kept.stdout
+    assert tuple(row())[0] == reference
+
+    done = run(later, "purge")
+    assert done.returncode == 0, done.stderr
+    assert "Anonymised 1 submitted response(s)" in done.stdout
+    anonymised = tuple(row())
+    assert anonymised[0].startswith("ANON-") and anonymised[1:] == (None, None, None, "submitted")
+    assert "Anonymised 0 submitted response(s)" in run(later, "purge").stdout
+
+    refused = run({**later, "RESPONSE_RETENTION_MONTHS": "0"}, "purge")
+    assert refused.returncode != 0 and "RESPONSE_RETENTION_MONTHS must be at least 1, got 0" in refused.stderr

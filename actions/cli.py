@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .content.files import read_bundle
 from .content.validate import ContentError
 from .settings import get_settings, today
-from .store.conversations import delete_conversations, senders_with_hash
+from .store.conversations import delete_conversations, rekey_conversations, senders_with_hash
 from .store.identity import find_reference
 from .store.migrate import upgrade
 from .store.repository import Store
@@ -310,6 +310,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     _store()
     print("Database schema is up to date.")
+    settings = get_settings()
+    rekeyed = rekey_conversations(settings.tracker_store_url, settings.sender_hash_salt)
+    if rekeyed:
+        print(f"Re-keyed {rekeyed} conversation(s) stored under a raw sender id (now channel + salted hash).")
     return EXIT_OK
 
 

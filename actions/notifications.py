@@ -3,8 +3,10 @@
 ``haveyoursay notify-outcome SLUG`` finds each submitted, opted-in response
 not yet notified. On channels that can push (Telegram, SMS/WhatsApp, Facebook,
 Slack) it asks Rasa to run the ``notify_outcome`` intent for that
-conversation through the authenticated HTTP API, so the message goes out on
-the same channel. Channels that cannot push (the website widget, REST) are
+conversation (its key, ``channel:<sender hash>``) through the authenticated
+HTTP API, so the message goes out on the same channel: the channel's output
+opens the address sealed with the response (channels/addressing.py), and the
+address is deleted once the notice is sent. Channels that cannot push (the website widget, REST) are
 queued and shown the next time that session opens. Every decision is
 recorded, so running it twice notifies nobody twice.
 """
@@ -20,12 +22,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from .store.conversations import sender_ids
+from .store.addresses import PUSH_CHANNELS
 from .store.identity import hash_sender
 from .store.models import ConsultationRow, NotificationRow, ResponseRow, utcnow
 from .store.repository import Store
-
-PUSH_CHANNELS = {"telegram", "twilio", "facebook", "slack"}
 
 
 @dataclass
@@ -38,8 +38,7 @@ class NotifyReport:
 
 def trigger_outcome(rasa_url: str, token: str, sender_id: str, channel: str, slug: str, reference: str) -> bool:
     query = urllib.parse.urlencode({"output_channel": channel, "token": token})
-    # Rasa (Sanic) does not decode %2B in the path, so "+" and ":" (whatsapp:+44...) stay as they are.
-    conversation = urllib.parse.quote(sender_id, safe="+:@")
+    conversation = urllib.parse.quote(sender_id, safe=":")
     url = f"{rasa_url.rstrip('/')}/conversations/{conversation}/trigger_intent?{query}"
     body = json.dumps({"name": "notify_outcome", "entities": {"consultation": slug, "reference": reference}}).encode()
     request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})  # noqa: S310 - our own Rasa server, http(s) only
@@ -59,28 +58,33 @@ def notify_outcome(store: Store, slug: str, tracker_url: str, rasa_url: str, tok
     report = NotifyReport()
     with store.session() as session:
         rows = session.execute(
-            select(ResponseRow.id, ResponseRow.reference, ResponseRow.channel, ResponseRow.sender_hash, NotificationRow.status)
+            select(
+                ResponseRow.id,
+                ResponseRow.reference,
+                ResponseRow.channel,
+                ResponseRow.sender_hash,
+                ResponseRow.contact_sealed.is_not(None),
+                NotificationRow.status,
+            )
             .join(ConsultationRow, ConsultationRow.id == ResponseRow.consultation_id)
             .outerjoin(NotificationRow, NotificationRow.response_id == ResponseRow.id)
             .where(ConsultationRow.slug == slug, ResponseRow.status == "submitted", ResponseRow.notify_outcome.is_(True))
         ).all()
-    senders = sender_ids(tracker_url)
-    lookup: dict[tuple[str, str], str] = {}
-    for response_id, reference, channel, sender_hash, status in rows:
+    for response_id, reference, channel, sender_hash, has_address, status in rows:
         if status in ("sent", "pending", "delivered"):
             report.already += 1
             continue
-        if (channel, sender_hash) not in lookup:
-            lookup.update({(channel, hash_sender(store.sender_salt, channel, s)): s for s in senders})
-        sender = lookup.get((channel, sender_hash))
-        if channel in PUSH_CHANNELS and sender:
-            ok = trigger_outcome(rasa_url, token, sender, channel, slug, reference)
+        if channel in PUSH_CHANNELS and has_address:
+            # Rasa replies to the conversation key; the channel's output opens the sealed address behind it.
+            ok = trigger_outcome(rasa_url, token, f"{channel}:{sender_hash}", channel, slug, reference)
             outcome = "sent" if ok else "failed"
-        elif sender or channel not in PUSH_CHANNELS:
+        elif channel not in PUSH_CHANNELS:
             outcome = "pending"  # shown when the resident next opens the website chat
         else:
-            outcome = "failed"  # the conversation has been erased: no way to reach them
+            outcome = "failed"  # no address was kept (or it was withdrawn): no way to reach them
         _record(store, response_id, channel, outcome)
+        if outcome == "sent":
+            store.forget_address(response_id)  # the address was kept only for this notice
         {"sent": report.sent, "pending": report.queued, "failed": report.failed}[outcome][channel] += 1
     return report
 

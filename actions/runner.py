@@ -20,14 +20,15 @@ from pathlib import Path
 
 from .settings import PROJECT_ROOT, get_settings
 
-GENERATED_SECRETS = ("RASA_AUTH_TOKEN", "SENDER_HASH_SALT", "PORTAL_SECRET_KEY")
+GENERATED_SECRETS = ("RASA_AUTH_TOKEN", "SENDER_HASH_SALT", "PORTAL_SECRET_KEY", "ACTION_SERVER_TOKEN", "CONTACT_ENCRYPTION_KEY")
+FERNET_KEYS = ("PORTAL_SECRET_KEY", "CONTACT_ENCRYPTION_KEY")
 
 
 def new_secret(name: str) -> str:
-    if name == "PORTAL_SECRET_KEY":
+    if name in FERNET_KEYS:
         from cryptography.fernet import Fernet
 
-        return Fernet.generate_key().decode()  # the session cookie's encryption key
+        return Fernet.generate_key().decode()  # the session cookie's and the kept addresses' encryption key
     return secrets.token_urlsafe(32)
 
 
@@ -107,7 +108,7 @@ def main() -> int:
     from .cli import main as cli_main
     from .training import ensure_trained
 
-    if cli_main(["load", str(PROJECT_ROOT / "seeds")]) != 0:
+    if cli_main(["migrate"]) != 0 or cli_main(["load", str(PROJECT_ROOT / "seeds")]) != 0:
         return 1
     if ensure_trained():
         print("Trained a new model.")

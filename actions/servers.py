@@ -25,6 +25,20 @@ def rasa_argv(extra: list[str]) -> list[str]:
         raise SystemExit(
             "RASA_AUTH_TOKEN is not set: refusing to start the Rasa HTTP API without a token (run `make run` once to generate one in .env)."
         )
+    if not settings.action_server_token:
+        raise SystemExit("ACTION_SERVER_TOKEN is not set: the action server would refuse every call (run `make run` once).")
+    if settings.production:
+        missing = [
+            name
+            for name, value in (
+                ("REST_CHANNEL_TOKEN", settings.rest_channel_token),
+                ("CONTACT_ENCRYPTION_KEY", settings.contact_encryption_key),
+                ("SENDER_HASH_SALT", settings.sender_hash_salt),
+            )
+            if not value
+        ]
+        if missing:
+            raise SystemExit(f"HYS_ENV=production needs {', '.join(missing)} in .env: refusing to start.")
     return [
         "rasa",
         "run",
@@ -55,6 +69,9 @@ def server_environment() -> dict[str, str]:
     return {
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://{settings.action_host}:{settings.action_port}/webhook",
+        "ACTION_SERVER_TOKEN": settings.action_server_token,
+        # Sanic refuses bodies over 1 MB before any channel reads them (the REST channel's own limit is 16 KB).
+        "SANIC_REQUEST_MAX_SIZE": "1048576",
         "TRACKER_STORE_URL": settings.tracker_store_url,
         "WEBSITE_ORIGINS": ",".join(settings.website_origins),
         # Only read by endpoints.scaleout.yml (the Redis lock store).
@@ -81,6 +98,45 @@ def run_rasa(extra: list[str]) -> None:
     main()
 
 
+def require_action_token(token: str):
+    """Sanic request middleware: every call but /health must carry ``Authorization: Bearer <token>``.
+
+    Rasa sends it from the action endpoint's ``headers`` in endpoints.yml (ACTION_SERVER_TOKEN),
+    so a forged call to /webhook from anything else on the host is refused with 401.
+    """
+    import hmac
+
+    from sanic import response
+
+    expected = f"Bearer {token}".encode()
+
+    async def check(request):
+        if request.path.rstrip("/") == "/health":
+            return None
+        sent = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(sent, expected):
+            return response.json({"error": "this action server only answers the Rasa server (bad or missing token)"}, status=401)
+        return None
+
+    return check
+
+
+def action_server_app():
+    """rasa-sdk's action server app for ``actions.dialogue``, with the token check in front."""
+    settings = get_settings()
+    if not settings.action_server_token:
+        raise SystemExit(
+            "ACTION_SERVER_TOKEN is not set: refusing to start an action server that anyone could call (run `make run` once to generate one in .env)."
+        )
+    from rasa_sdk.endpoint import create_app
+    from rasa_sdk.plugin import plugin_manager
+
+    app = create_app("actions.dialogue", cors_origins=None)
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    app.register_middleware(require_action_token(settings.action_server_token), "request")
+    return app
+
+
 def run_actions() -> None:
     from .text import avoid_tensorflow
 
@@ -89,10 +145,11 @@ def run_actions() -> None:
 
     configure_logging("actions")
     settings = get_settings()
-    os.environ["SANIC_HOST"] = settings.action_host  # rasa-sdk reads its bind address from here
-    from rasa_sdk.endpoint import run
+    from rasa_sdk.utils import number_of_sanic_workers
 
-    run("actions.dialogue", port=settings.action_port, cors_origins=None)
+    app = action_server_app()
+    # Loopback by default (ACTION_HOST): only the Rasa server needs to reach it.
+    app.run(settings.action_host, settings.action_port, workers=number_of_sanic_workers())
 
 
 if __name__ == "__main__":

@@ -69,6 +69,10 @@ class Settings:
     var_dir: Path
     tracker_store_url: str
     endpoints_file: str
+    action_server_token: str
+    rest_channel_token: str
+    contact_encryption_key: str
+    production: bool
 
 
 def default_database_url(var_dir: Path) -> str:
@@ -136,6 +140,14 @@ def get_settings() -> Settings:
         portal_sign_in_limit_per_ip=_int("PORTAL_SIGN_IN_LIMIT_PER_IP", 100),
         rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
         sender_hash_salt=os.environ.get("SENDER_HASH_SALT", ""),
+        # Rasa sends it with every action call; the action server refuses calls without it.
+        action_server_token=os.environ.get("ACTION_SERVER_TOKEN", ""),
+        # Bearer token the REST channel requires (/webhooks/rest/webhook) whenever it is set.
+        rest_channel_token=os.environ.get("REST_CHANNEL_TOKEN", ""),
+        # Fernet key for the few channel addresses kept to send an outcome to residents who asked for one.
+        contact_encryption_key=os.environ.get("CONTACT_ENCRYPTION_KEY", ""),
+        # HYS_ENV=production: refuse to start without the secrets a public deployment needs.
+        production=(os.environ.get("HYS_ENV", "").strip().lower() == "production"),
         spacy_model_path=PROJECT_ROOT / "build" / "spacy" / "en_haveyoursay",
         models_dir=PROJECT_ROOT / "models",
         var_dir=var_dir,

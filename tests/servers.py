@@ -6,6 +6,8 @@ webhook exactly as a channel would.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import socket
@@ -33,6 +35,16 @@ MARKET_SQUARE_TO_REVIEW = [
 ]
 # ...and the same walk-through up to its comment question.
 MARKET_SQUARE_TO_COMMENT = MARKET_SQUARE_TO_REVIEW[:7]
+
+
+E2E_SALT = "e2e-salt"
+ACTION_TOKEN = "e2e-action-server-token"
+
+
+def conversation_key(channel: str, sender: str, salt: str = E2E_SALT) -> str:
+    """The tracker key the channel edge gives a resident, written out here independently of actions/."""
+    digest = hmac.new(salt.encode(), f"{channel}:{sender}".encode(), hashlib.sha256).hexdigest()
+    return f"{channel}:{digest}"
 
 
 def free_port() -> int:
@@ -71,7 +83,9 @@ class RunningAssistant:
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
             "RASA_AUTH_TOKEN": self.token,
-            "SENDER_HASH_SALT": "e2e-salt",
+            "SENDER_HASH_SALT": E2E_SALT,
+            "ACTION_SERVER_TOKEN": ACTION_TOKEN,
+            "CONTACT_ENCRYPTION_KEY": "q0mQ8dG7sUe3xHc2nW9yJ4kP6tZ1vB5aR8fL3oN0iE4=",
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
@@ -163,7 +177,10 @@ class RunningAssistant:
     def texts(self, sender: str, text: str) -> str:
         return "\n".join(message.get("text", "") for message in self.say(sender, text))
 
-    def tracker(self, sender: str) -> dict:
-        status, body = http("GET", f"{self.base_url}/conversations/{sender}/tracker?token={self.token}")
+    def tracker(self, sender: str, channel: str = "rest") -> dict:
+        """The conversation of ``sender`` on ``channel``, found by its key (channel + salted hash)."""
+        status, body = http(
+            "GET", f"{self.base_url}/conversations/{conversation_key(channel, sender)}/tracker?token={self.token}"
+        )
         assert status == 200, body
         return body

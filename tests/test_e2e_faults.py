@@ -15,7 +15,7 @@ from actions.store.identity import hash_sender
 from actions.store.models import ResponseRow
 from actions.store.repository import Store
 from tests.conftest import POSTGRES_URL, reset_postgres
-from tests.servers import MARKET_SQUARE_TO_COMMENT, MARKET_SQUARE_TO_REVIEW, RunningAssistant, http
+from tests.servers import MARKET_SQUARE_TO_COMMENT, MARKET_SQUARE_TO_REVIEW, RunningAssistant, conversation_key, http
 
 pytestmark = pytest.mark.e2e
 
@@ -122,7 +122,9 @@ def test_delete_everything_in_the_chat_withdraws_and_erases_the_conversation(ass
     deadline = time.monotonic() + 20
     while True:
         with engine_for(assistant.database_url).connect() as connection:
-            left = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": who}).scalar()
+            left = connection.execute(
+                text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": conversation_key("rest", who)}
+            ).scalar()
         if left == 0 or time.monotonic() > deadline:
             break
         time.sleep(0.5)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from actions.store.db import engine_for
 from actions.store.repository import Store
-from tests.servers import MARKET_SQUARE_TO_COMMENT, MARKET_SQUARE_TO_REVIEW, RunningAssistant
+from tests.servers import MARKET_SQUARE_TO_COMMENT, MARKET_SQUARE_TO_REVIEW, RunningAssistant, conversation_key
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,10 @@ def assistant(tmp_path_factory):
 def tracker_rows(assistant, sender: str) -> list[str]:
     with engine_for(assistant.database_url).connect() as connection:
         return [
-            row[0] for row in connection.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})
+            row[0]
+            for row in connection.execute(
+                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": conversation_key("rest", sender)}
+            )
         ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.servers import RunningAssistant, http
+from tests.servers import RunningAssistant, conversation_key, http
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ def test_the_http_api_requires_the_token(assistant):
     status, _ = http("GET", f"{assistant.base_url}/conversations/resident-1/tracker?token=wrong")
     assert status == 401
     tracker = assistant.tracker("resident-1")
-    assert tracker["sender_id"] == "resident-1"
+    assert tracker["sender_id"] == conversation_key("rest", "resident-1")
 
 
 def listening_addresses(port: int) -> set[str]:

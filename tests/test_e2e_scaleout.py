@@ -18,7 +18,7 @@ from sqlalchemy import text
 from actions.store.db import engine_for
 from actions.store.repository import Store
 from tests.conftest import POSTGRES_URL, reset_postgres
-from tests.servers import MARKET_SQUARE_TO_REVIEW, PROJECT_ROOT, PYTHON, RunningAssistant, free_port, http
+from tests.servers import MARKET_SQUARE_TO_REVIEW, PROJECT_ROOT, PYTHON, RunningAssistant, conversation_key, free_port, http
 
 pytestmark = pytest.mark.e2e
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -101,15 +101,16 @@ def test_one_conversation_alternating_between_two_servers(cluster):
         "cycle_more": "No",
         "comments": "The junction needs a crossing",
     }
-    tracker_a = http("GET", f"{first.base_url}/conversations/scale-resident/tracker?token={first.token}")[1]
-    tracker_b = http("GET", f"{second_url}/conversations/scale-resident/tracker?token={first.token}")[1]
+    key = conversation_key("rest", "scale-resident")
+    tracker_a = http("GET", f"{first.base_url}/conversations/{key}/tracker?token={first.token}")[1]
+    tracker_b = http("GET", f"{second_url}/conversations/{key}/tracker?token={first.token}")[1]
     assert len(tracker_a["events"]) == len(tracker_b["events"])  # both read the same shared conversation
 
     # Erasure by reference, against the PostgreSQL tracker store.
     erased = first.cli("erase", reference)
     assert erased.returncode == 0, erased.stderr
     with engine_for(POSTGRES_URL).connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM events WHERE sender_id = 'scale-resident'")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": key}).scalar() == 0
     assert store.response_summary(reference)["status"] == "withdrawn"
 
 
@@ -126,7 +127,9 @@ def test_delete_everything_in_the_chat_on_postgresql(cluster):
     deadline = time.monotonic() + 20
     while True:
         with engine_for(POSTGRES_URL).connect() as connection:
-            left = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": who}).scalar()
+            left = connection.execute(
+                text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": conversation_key("rest", who)}
+            ).scalar()
         if left == 0 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
@@ -143,4 +146,5 @@ def test_purge_on_postgresql(cluster):
     report = purge(store, POSTGRES_URL, 30, now=time.time() + 40 * 86400)
     assert report.conversations >= 1
     with engine_for(POSTGRES_URL).connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM events WHERE sender_id = 'scale-idle'")).scalar() == 0
+        idle = {"s": conversation_key("rest", "scale-idle")}
+        assert connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), idle).scalar() == 0

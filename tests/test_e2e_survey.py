@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from actions.store.models import ResponseRow
 from actions.store.repository import Store
-from tests.servers import RunningAssistant, http
+from tests.servers import RunningAssistant
 
 pytestmark = pytest.mark.e2e
 TODAY = "2026-11-22"
@@ -126,8 +126,8 @@ def test_complete_a_whole_response_and_change_one_answer_in_review(assistant, st
     assert reference.startswith("MB-")
     assert store.response_answers(reference) == expected
     # The survey has ended: its answers leave the conversation state, the reference stays to quote.
-    status, tracker = http("GET", f"{assistant.base_url}/conversations/{who}/tracker?token={assistant.token}")
-    assert status == 200 and tracker["active_loop"] == {}
+    tracker = assistant.tracker(who)
+    assert tracker["active_loop"] == {}
     assert tracker["slots"]["survey"] is None and tracker["slots"]["last_reference"] == reference
     with store.session() as session:
         row = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference))

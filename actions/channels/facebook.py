@@ -11,10 +11,11 @@ from typing import Any
 
 import rasa.core.channels.facebook as rasa_facebook
 from fbmessenger import MessengerClient
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import InputChannel, OutputChannel
 from rasa.core.channels.facebook import FacebookInput, MessengerBot
 from sanic import Blueprint, response
 
+from .addressing import addressed_by_key
 from .guard import Handler, guarded
 
 MAX_QUICK_REPLIES = 13
@@ -51,6 +52,9 @@ class ResidentFacebookInput(FacebookInput):
         if graph_url:
             _use_graph_url(graph_url)
         return channel
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return addressed_by_key(super().get_output_channel())
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = super().blueprint(guarded(on_new_message))

@@ -1,25 +1,38 @@
 """Checks applied to every resident message before Rasa sees it, whatever the channel.
 
+* The conversation is keyed by the channel and a salted hash of the sender's
+  id (addressing.py), never by the raw phone number or chat id, and replies
+  go back through an output channel that alone knows the real address.
+* A message in Rasa's payload syntax (``/intent{"slot": ...}``) is accepted
+  only when it is a button the bot offered this conversation in its last
+  turn (or one of the channel's own commands). Anything else is plain text:
+  the leading slashes are dropped, so it can't choose an intent or set a slot.
 * Control characters are removed (plain text stays plain text).
 * An empty message gets a friendly nudge instead of silence.
 * A message over MAX_MESSAGE_CHARS is refused with a clear reply, and never
   reaches the NLU, the tracker store or the database.
+* Metadata is kept only when it is a small JSON object.
 * A sender over the per-minute limit (RATE_LIMIT_PER_SENDER) is asked to slow down.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
+from ..store.addresses import SEALED_ADDRESS
 from ..survey.parsing import clean_text
+from .addressing import CHANNEL_COMMANDS, PUSH_CHANNELS, AddressedOutput, key_for, store
 from .limits import SLOW_DOWN_REPLY, sender_limiter
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5000
+MAX_METADATA_CHARS = 2000
 EMPTY_REPLY = 'I didn\'t get a message there. Type "help" to see what I can do.'
 TOO_LONG_REPLY = (
     "Sorry, that message is too long for me ({length:,} characters; the limit is {limit:,}). "
@@ -31,25 +44,51 @@ Handler = Callable[[UserMessage], Awaitable[None]]
 
 def guarded(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
-        raw = message.text or ""
-        if not sender_limiter().allow(f"{message.input_channel}:{message.sender_id}"):
-            logger.info("message.refused reason=rate_limited channel=%s", message.input_channel)
-            await message.output_channel.send_text_message(message.sender_id, SLOW_DOWN_REPLY)
+        channel = message.input_channel or "unknown"
+        address = str(message.sender_id)
+        key = key_for(channel, address)
+        output = AddressedOutput(message.output_channel, key, address)
+        message.sender_id, message.output_channel = key, output
+        if not sender_limiter().allow(key):
+            logger.info("message.refused reason=rate_limited channel=%s", channel)
+            await output.send_text_message(key, SLOW_DOWN_REPLY)
             return
-        if raw.startswith("/"):
-            await on_new_message(message)  # a button payload such as /ask_documents{...}
-            return
-        text = clean_text(raw)
+        text = await _as_offered_payload_or_text(key, message.text or "")
+        if not text.startswith("/"):
+            text = clean_text(text)
         if len(text) > MAX_MESSAGE_CHARS:
-            logger.info("message.refused reason=too_long length=%d channel=%s", len(text), message.input_channel)
-            await message.output_channel.send_text_message(
-                message.sender_id, TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS)
-            )
+            logger.info("message.refused reason=too_long length=%d channel=%s", len(text), channel)
+            await output.send_text_message(key, TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS))
             return
         if not text:
-            await message.output_channel.send_text_message(message.sender_id, EMPTY_REPLY)
+            await output.send_text_message(key, EMPTY_REPLY)
             return
         message.text = text
+        message.metadata = _bounded_metadata(message.metadata)
+        if channel in PUSH_CHANNELS:
+            message.metadata[SEALED_ADDRESS] = store().seal_address(address)
         await on_new_message(message)
+        await asyncio.to_thread(store().remember_offered_payloads, key, output.offered if output.sent_buttons else [])
 
     return handle
+
+
+async def _as_offered_payload_or_text(key: str, raw: str) -> str:
+    """A payload the bot offered stays a payload; any other text starting with "/" loses its slashes."""
+    stripped = raw.strip()
+    if not stripped.startswith("/"):
+        return raw
+    if stripped in CHANNEL_COMMANDS or stripped in await asyncio.to_thread(store().offered_payloads, key):
+        return stripped
+    logger.info("message.payload_refused reason=not_offered")
+    return stripped.lstrip("/ \t")
+
+
+def _bounded_metadata(metadata: object) -> dict:
+    if not isinstance(metadata, dict):
+        return {}
+    try:
+        encoded = json.dumps(metadata)
+    except (TypeError, ValueError):
+        return {}
+    return dict(metadata) if len(encoded) <= MAX_METADATA_CHARS else {}

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import InputChannel, OutputChannel
 from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint
 
+from .addressing import addressed_by_key
 from .guard import Handler, guarded
 
 
@@ -28,11 +29,11 @@ class ResidentSlackInput(SlackInput):
         channel.api_base = api_base
         return channel
 
-    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> SlackBot:
-        bot = super().get_output_channel(channel, thread_id)
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> OutputChannel | None:
+        bot: SlackBot = super().get_output_channel(channel, thread_id)
         if getattr(self, "api_base", None):
             bot.client.base_url = self.api_base.rstrip("/") + "/"
-        return bot
+        return addressed_by_key(bot)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         return super().blueprint(guarded(on_new_message))

@@ -2,15 +2,18 @@
 
 Rasa 3.6 builds its socket.io server with CORS checks switched off
 (``cors_allowed_origins=[]``), so any website could open a chat. This
-connector is Rasa's, with two changes: the server only accepts connections
-from ``cors_allowed_origins`` (WEBSITE_ORIGINS in .env), and every message
-passes the guard in guard.py.
+connector is Rasa's, with three changes: the server only accepts connections
+from ``cors_allowed_origins`` (WEBSITE_ORIGINS in .env); a session id is a
+random UUID (a client can't choose "+447700900111" or any other string), and a
+socket can only speak in the session it was confirmed in; and every message
+passes the guard in guard.py, which keys the conversation by a salted hash.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -23,6 +26,8 @@ from .guard import Handler, guarded
 from .limits import SLOW_DOWN_REPLY, ip_limiter
 
 logger = logging.getLogger(__name__)
+
+UUID_SHAPED = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 
 class ResidentSocketIOInput(SocketIOInput):
@@ -54,6 +59,7 @@ class ResidentSocketIOInput(SocketIOInput):
             return response.json({"status": "ok"})
 
         client_ips: dict[str, str] = {}
+        sessions: dict[str, str] = {}  # socket id -> the session id this socket was confirmed in
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
@@ -64,13 +70,17 @@ class ResidentSocketIOInput(SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             client_ips.pop(sid, None)
+            sessions.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: dict | None) -> None:
-            data = data if isinstance(data, dict) else {}
-            session_id = str(data.get("session_id") or uuid.uuid4().hex)[:100]
+            # A reload may carry on its session (session persistence), but only a random UUID-shaped one:
+            # anything else ("+447700900111", "admin") gets a new server-issued id instead.
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if isinstance(requested, str) and UUID_SHAPED.match(requested) else str(uuid.uuid4())
             if self.session_persistence:
                 sio.enter_room(sid, session_id)
+            sessions[sid] = session_id
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
@@ -82,10 +92,11 @@ class ResidentSocketIOInput(SocketIOInput):
                 await output_channel.send_text_message(str(data.get("session_id") or sid), SLOW_DOWN_REPLY)
                 return
             if self.session_persistence:
-                if not data.get("session_id"):
-                    logger.warning("socketio: message without a session_id ignored")
+                # The session this socket was confirmed in, whatever the message claims.
+                sender_id = sessions.get(sid)
+                if sender_id is None or data.get("session_id") not in (None, sender_id):
+                    logger.warning("socketio: message outside the socket's confirmed session ignored")
                     return
-                sender_id = str(data["session_id"])[:100]
             else:
                 sender_id = sid
             metadata = data.get(self.metadata_key, {})

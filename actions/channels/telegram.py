@@ -17,11 +17,12 @@ from typing import Any
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from .addressing import addressed_by_key
 from .guard import Handler, guarded
 from .render import first_delivery, forget_buttons, remember_buttons, resolve_number_reply
 
@@ -72,8 +73,11 @@ class VerifiedTelegramInput(InputChannel):
         self.secret_token = secret_token
         self.api_base = api_base
 
-    def get_output_channel(self) -> ResidentTelegramOutput:
+    def channel_output(self) -> ResidentTelegramOutput:
         return ResidentTelegramOutput(self.access_token, self.api_base)
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return addressed_by_key(self.channel_output())
 
     def is_verified(self, request: Request) -> bool:
         sent = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
@@ -81,7 +85,7 @@ class VerifiedTelegramInput(InputChannel):
 
     async def set_webhook(self) -> bool:
         """Register our webhook URL and secret with Telegram (aiogram 2 predates the secret_token field)."""
-        bot = self.get_output_channel()
+        bot = self.channel_output()
         try:
             return await bot.request("setWebhook", {"url": self.webhook_url, "secret_token": self.secret_token})
         finally:
@@ -122,9 +126,9 @@ class VerifiedTelegramInput(InputChannel):
                 return response.text("success")  # stickers, photos, joins: nothing to answer
             sender_id = str(chat.id)
             if text.strip() == "/start":
-                text = "/greet"
+                text = "/greet"  # Telegram's own first message; /greet is one of the channel commands the guard accepts
             text = await resolve_number_reply(self.name(), sender_id, text)
-            output = self.get_output_channel()
+            output = self.channel_output()
             try:
                 await handle(UserMessage(text, output, sender_id, input_channel=self.name(), metadata={}))
             finally:

@@ -13,6 +13,7 @@ from ..settings import today
 from ..text.postcodes import find_postcode, looks_like_postcode_attempt
 from .common import latest_intent, latest_text, say
 from .services import catalogue, in_thread, store
+from .survey import WITHDRAW_PROOF, prove_withdrawal
 
 POSTCODE_EXAMPLE = "MB3 4AB"
 
@@ -24,6 +25,9 @@ class ActionFindCouncillor(Action):
         return "action_find_councillor"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        awaiting = tracker.get_slot("awaiting") or ""
+        if awaiting.startswith(WITHDRAW_PROOF):  # this postcode proves a withdrawal; it isn't a place question
+            return await prove_withdrawal(dispatcher, tracker, awaiting[len(WITHDRAW_PROOF) :])
         content = await catalogue()
         text = latest_text(tracker)
         council_name = content.council.name if content.council else "the council's area"
@@ -65,6 +69,8 @@ class ActionPlace(Action):
         return "action_place"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        if (tracker.get_slot("awaiting") or "").startswith(WITHDRAW_PROOF):
+            return await ActionFindCouncillor().run(dispatcher, tracker, domain)
         events = await ActionFindCouncillor().run(dispatcher, tracker, domain)
         ward_slug = next((e["value"] for e in events if e.get("name") == "ward"), None)
         if ward_slug:

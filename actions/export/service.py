@@ -7,8 +7,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from ..store.conversations import sender_ids
-from ..store.identity import hash_sender
 from ..store.repository import Store
 from .records import ExportFilter, ResponseRecord, count_responses, iter_records, load_consultation
 from .writers import LONG_HEADER, long_rows, wide_header, wide_row, write_csv, write_json, write_xlsx
@@ -34,22 +32,17 @@ def filename(request: ExportRequest, today: dt.date) -> str:
     return f"{request.filter.consultation}-{today.isoformat()}{suffix}.{request.format}"
 
 
-def contact_resolver(store: Store, tracker_url: str) -> Callable[[ResponseRecord], str]:
-    """Find the channel id of a respondent who asked to hear the outcome (only officers may export this).
+def contact_resolver(store: Store) -> Callable[[ResponseRecord], str]:
+    """The channel address of a respondent who asked to hear the outcome (only officers may export this).
 
-    Responses keep only a salted hash; the id itself is in Rasa's tracker store.
+    Responses keep the address only sealed (encrypted), and only until the outcome notice is sent.
     """
-    known: dict[tuple[str, str], str] = {}
-    senders: list[str] | None = None
+    known: dict[str, str] = {}
 
     def contact(record: ResponseRecord) -> str:
-        nonlocal senders
-        if senders is None:
-            senders = sender_ids(tracker_url)
-        key = (record.channel, record.sender_hash)
+        key = f"{record.channel}:{record.sender_hash}"
         if key not in known:
-            known.update({(record.channel, hash_sender(store.sender_salt, record.channel, s)): s for s in senders})
-            known.setdefault(key, "")
+            known[key] = store.kept_address(key) or ""
         return known[key]
 
     return contact
@@ -67,7 +60,7 @@ def export(
     records: Iterator[ResponseRecord] = iter_records(store, request.filter)
     if progress is not None:
         records = progress(records, count_responses(store, request.filter))
-    contact = contact_resolver(store, tracker_url or store.url) if request.include_personal_data else None
+    contact = contact_resolver(store) if request.include_personal_data else None
     if request.layout == "long":
         if request.format != "csv":
             raise ValueError("the long layout is available as CSV only")

@@ -1,4 +1,4 @@
-"""Erase a resident's conversation from Rasa's tracker store (the ``events`` table).
+"""Erase a resident's conversation from Rasa's tracker store (the ``events`` table), and re-key old ones.
 
 Responses hold only a salted hash of the sender id, so to find a
 respondent's conversation we hash each sender id in the tracker store with
@@ -7,10 +7,12 @@ the same salt and channel and compare.
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, Table, delete, inspect, select
+import json
+
+from sqlalchemy import MetaData, Table, delete, inspect, select, update
 
 from .db import engine_for
-from .identity import hash_sender
+from .identity import conversation_key, hash_sender, is_conversation_key
 
 
 def _events_table(tracker_url: str) -> Table | None:
@@ -40,3 +42,39 @@ def delete_conversations(tracker_url: str, sender_ids: list[str]) -> int:
     with engine_for(tracker_url).begin() as connection:
         result = connection.execute(delete(events).where(events.c.sender_id.in_(sender_ids)))
         return result.rowcount or 0
+
+
+def rekey_conversations(tracker_url: str, salt: str) -> int:
+    """Re-key conversations stored under a raw sender id (before conversation keys existed).
+
+    Each becomes ``channel:<salted hash>``, the channel read from its latest message, so no raw phone
+    number or chat id is left as a tracker key. Idempotent; returns how many conversations were re-keyed.
+    """
+    events = _events_table(tracker_url)
+    if events is None:
+        return 0
+    rekeyed = 0
+    with engine_for(tracker_url).begin() as connection:
+        raw_senders = [
+            s for s in connection.execute(select(events.c.sender_id).distinct()).scalars() if not is_conversation_key(s)
+        ]
+        for sender in raw_senders:
+            latest_user_event = connection.execute(
+                select(events.c.data)
+                .where(events.c.sender_id == sender, events.c.type_name == "user")
+                .order_by(events.c.id.desc())
+                .limit(1)
+            ).scalar()
+            channel = _input_channel(latest_user_event) or "rest"
+            key = conversation_key(salt, channel, sender)
+            connection.execute(update(events).where(events.c.sender_id == sender).values(sender_id=key))
+            rekeyed += 1
+    return rekeyed
+
+
+def _input_channel(data: str | None) -> str | None:
+    try:
+        channel = json.loads(data or "{}").get("input_channel")
+    except (ValueError, AttributeError):
+        return None
+    return channel if isinstance(channel, str) and channel.isidentifier() and channel.islower() else None

@@ -95,6 +95,16 @@ class AuditRow(Base):
     details = Column(JSON, nullable=False, default=dict)  # the export's format, layout, personal data and filter
 
 
+class OfferedPayloadsRow(Base):
+    """The button payloads the bot offered a conversation in its last turn: a typed message in
+    payload syntax is accepted only if it is one of them. Keyed by the salted sender hash."""
+
+    __tablename__ = "offered_payloads"
+    sender_hash = Column(String(64), primary_key=True)
+    payloads = Column(JSON, nullable=False)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow, index=True)
+
+
 class ReplyMenuRow(Base):
     """The buttons last shown to a resident on a channel without buttons (SMS) or with short button ids
     (Telegram), so "2" can be read as the second button. Keyed by the salted sender hash."""
@@ -213,6 +223,12 @@ class ResponseRow(Base):
     amended_at = Column(DateTime)
     withdrawn_at = Column(DateTime)
     submission_key = Column(String(64))
+    # The channel address (phone number, chat id), Fernet-encrypted with CONTACT_ENCRYPTION_KEY, kept only
+    # when the resident asked to hear the outcome; cleared once the notice is sent, on withdrawal and by purge.
+    contact_sealed = Column(Text)
+    # Salted hash of the postcode the resident gave, so a withdrawal from another conversation can be proved.
+    postcode_hash = Column(String(64))
+    withdraw_proof_failures = Column(Integer, nullable=False, default=0)
     answers = relationship("AnswerRow", cascade="all, delete-orphan")
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -16,13 +17,15 @@ from ..content.files import ContentBundle
 from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward, effective_status
 from ..content.validate import ContentError, Problem
 from . import unanswered
+from .addresses import open_address, seal_address
 from .db import session_scope
-from .identity import hash_sender, new_reference
+from .identity import CONVERSATION_KEY, hash_sender, new_reference
 from .models import (
     AnswerRow,
     ConsultationRow,
     CouncillorRow,
     CouncilRow,
+    OfferedPayloadsRow,
     PostcodeSectorRow,
     ProcessedMessageRow,
     QuestionRow,
@@ -33,6 +36,8 @@ from .models import (
 )
 
 DEFAULT_REFERENCE_PREFIX = "HYS"
+# Wrong postcodes allowed when proving a withdrawal from another conversation, before only the council can do it.
+MAX_WITHDRAW_PROOF_FAILURES = 3
 
 
 @dataclass(frozen=True)
@@ -282,12 +287,16 @@ class Store:
         submission_key: str | None = None,
         amend_reference: str | None = None,
         is_demo: bool = False,
+        contact_sealed: str | None = None,
+        postcode_hash: str | None = None,
     ) -> str:
         """Write a submitted response and all its answers in one transaction; return its reference.
 
         Idempotent per ``submission_key``: submitting the same survey run twice (a double
         click, a retried webhook) returns the first reference and writes nothing more.
         With ``amend_reference`` the resident's earlier response is replaced, keeping its reference.
+        ``contact_sealed`` (an encrypted address) is kept only when ``notify_outcome`` is true;
+        ``postcode_hash`` (Store.postcode_hash of the full postcode) proves a later withdrawal.
         """
         themes = themes or {}
         now = submitted_at or utcnow()
@@ -339,6 +348,8 @@ class Store:
                     response.consent_quote_at = consent_quote_at or (now if consent_quote is not None else None)
                     response.notify_outcome = notify_outcome
                     response.notify_outcome_at = notify_outcome_at or (now if notify_outcome is not None else None)
+                    response.contact_sealed = contact_sealed if notify_outcome else None
+                    response.postcode_hash = postcode_hash
                     response.answers = [
                         AnswerRow(question_id=questions[key].id, value=value, themes=list(themes.get(key, [])))
                         for key, value in answers.items()
@@ -523,6 +534,59 @@ class Store:
                 return None
             return row.payloads[number - 1]
 
+    # --- conversation keys, sealed addresses and offered payloads ---------------
+
+    def postcode_hash(self, postcode: str) -> str:
+        return hash_sender(self.sender_salt, "postcode", "".join(postcode.split()).upper())
+
+    @staticmethod
+    def seal_address(address: str) -> str | None:
+        return seal_address(address)
+
+    def kept_address(self, conversation_key: str) -> str | None:
+        """The real address behind a conversation key, if its resident asked to hear an outcome."""
+        match = CONVERSATION_KEY.match(conversation_key)
+        if not match:
+            return None
+        with self.session() as session:
+            sealed = session.scalar(
+                select(ResponseRow.contact_sealed)
+                .where(
+                    ResponseRow.channel == match.group(1),
+                    ResponseRow.sender_hash == match.group(2),
+                    ResponseRow.contact_sealed.is_not(None),
+                )
+                .order_by(ResponseRow.submitted_at.desc())
+                .limit(1)
+            )
+        return open_address(sealed)
+
+    def forget_address(self, response_id: int) -> None:
+        with self.session() as session:
+            response = session.get(ResponseRow, response_id)
+            if response is not None:
+                response.contact_sealed = None
+
+    def remember_offered_payloads(self, conversation_key: str, payloads: list[str]) -> None:
+        """The payloads of the buttons the bot just offered (none clears them); one row per conversation."""
+        sender_hash = hash_sender(self.sender_salt, "payloads", conversation_key)
+        with self.session() as session:
+            row = session.get(OfferedPayloadsRow, sender_hash)
+            if row is None:
+                if not payloads:
+                    return
+                row = OfferedPayloadsRow(sender_hash=sender_hash)
+                session.add(row)
+            elif list(row.payloads) == list(payloads)[:50]:
+                return
+            row.payloads = list(payloads)[:50]
+            row.updated_at = utcnow()
+
+    def offered_payloads(self, conversation_key: str) -> list[str]:
+        with self.session() as session:
+            row = session.get(OfferedPayloadsRow, hash_sender(self.sender_salt, "payloads", conversation_key))
+            return list(row.payloads) if row is not None else []
+
     def first_delivery(self, channel: str, message_id: str) -> bool:
         """Record a platform message id; False if it was seen before (a retried webhook)."""
         try:
@@ -551,7 +615,42 @@ class Store:
             response.answers = []
             response.ward_slug = response.age_band = None
             response.notify_outcome = response.consent_quote = None
+            response.contact_sealed = response.postcode_hash = None
             return True
+
+    def withdrawal_standing(self, reference: str, channel: str, sender_id: str) -> str:
+        """May this conversation withdraw ``reference``? ``own`` (it submitted it), ``postcode`` (it must
+        give the full postcode given with the response), ``locked`` (too many wrong postcodes), ``no_proof``
+        (no postcode was given: only the council can withdraw it) or ``missing``."""
+        sender_hash = hash_sender(self.sender_salt, channel, sender_id)
+        with self.session() as session:
+            response = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference.upper()))
+            if response is None or response.status != "submitted":
+                return "missing"
+            if response.channel == channel and response.sender_hash == sender_hash:
+                return "own"
+            if not response.postcode_hash:
+                return "no_proof"
+            return "locked" if response.withdraw_proof_failures >= MAX_WITHDRAW_PROOF_FAILURES else "postcode"
+
+    def prove_withdrawal(self, reference: str, postcode: str) -> bool:
+        """True when ``postcode`` is the one given with the response; a wrong one counts towards the lock."""
+        with self.session() as session:
+            response = session.scalar(
+                select(ResponseRow).where(ResponseRow.reference == reference.upper(), ResponseRow.status == "submitted")
+            )
+            if response is None or not response.postcode_hash:
+                return False
+            if response.withdraw_proof_failures >= MAX_WITHDRAW_PROOF_FAILURES:
+                return False
+            if hmac.compare_digest(response.postcode_hash, self.postcode_hash(postcode)):
+                return True
+            session.execute(
+                update(ResponseRow)
+                .where(ResponseRow.id == response.id)
+                .values(withdraw_proof_failures=ResponseRow.withdraw_proof_failures + 1)
+            )
+            return False
 
     def withdraw_sender(self, channel: str, sender_id: str) -> list[str]:
         """Withdraw every submitted response from one channel identity ("delete everything you hold about me")."""

@@ -39,21 +39,29 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from ..settings import get_settings
 from ..speedups import encode_json
 from ..text.redaction import redact
+from .addresses import SEALED_ADDRESS
 from .db import engine_for
 
 T = TypeVar("T")
 
 
+# Message metadata that must never be stored: the sealed reply address (channels/guard.py).
+UNSTORED_METADATA = (SEALED_ADDRESS,)
+
+
 def redacted_event(event: Event) -> Event:
-    if not isinstance(event, UserUttered) or not event.text:
+    if not isinstance(event, UserUttered):
         return event
-    clean = redact(event.text)
-    if clean == event.text:
+    clean = redact(event.text) if event.text else event.text
+    unstored = [key for key in UNSTORED_METADATA if key in (event.metadata or {})]
+    if clean == event.text and not unstored:
         return event
     data: dict[str, Any] = event.as_dict()
     data["text"] = clean
     if isinstance(data.get("parse_data"), dict):
         data["parse_data"] = dict(data["parse_data"], text=clean)
+    if unstored:
+        data["metadata"] = {key: value for key, value in (data.get("metadata") or {}).items() if key not in unstored}
     return Event.from_parameters(data) or event
 
 

@@ -81,6 +81,7 @@
   var transcript = loadTranscript();
   var socket = null;
   var confirmed = false;
+  var confirmedId = null;
   var pending = [];
   var lastSent = null;
   var replyTimer = null;
@@ -134,7 +135,7 @@
 
   function emit(message) {
     lastSent = message;
-    socket.emit("user_uttered", { message: message, session_id: sessionId() });
+    socket.emit("user_uttered", { message: message, session_id: confirmedId || sessionId() });
     clearTimeout(replyTimer);
     replyTimer = setTimeout(unreachable, REPLY_TIMEOUT_MS);
   }
@@ -174,7 +175,15 @@
       confirmed = false;
       socket.emit("session_request", { session_id: sessionId() });
     });
-    socket.on("session_confirm", function () { confirmed = true; flush(); });
+    socket.on("session_confirm", function (id) {
+      // The server may issue a new session id (it accepts only random UUIDs): keep the one it confirmed.
+      if (typeof id === "string" && id) {
+        try { window.sessionStorage.setItem(SESSION_KEY, id); } catch (e) { /* storage blocked */ }
+        confirmedId = id;
+      }
+      confirmed = true;
+      flush();
+    });
     socket.on("bot_uttered", onBotMessage);
     socket.on("connect_error", unreachable);
     socket.io.on("reconnect_failed", unreachable);

@@ -1,0 +1,144 @@
+"""Conversation keys, re-keying old conversations, the sealed address never stored, and the server-side
+checks on a response before it is saved (issue 15). Real databases: SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from sqlalchemy import text
+
+from actions.content.files import read_bundle
+from actions.store.conversations import rekey_conversations
+from actions.store.db import engine_for
+from actions.store.identity import conversation_key, hash_sender
+from actions.store.tracker_store import RedactingSQLTrackerStore
+from actions.survey.submission import submission_problems
+
+from .conftest import PROJECT_ROOT, SEEDS
+
+SALT = "key-test-salt"
+DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
+def expected_key(channel: str, sender: str) -> str:
+    return f"{channel}:{hmac.new(SALT.encode(), f'{channel}:{sender}'.encode(), hashlib.sha256).hexdigest()}"
+
+
+def test_a_key_is_the_channel_and_an_hmac_of_the_channels_id():
+    assert conversation_key(SALT, "twilio", "+447700900111") == expected_key("twilio", "+447700900111")
+    assert conversation_key(SALT, "rest", "+447700900111") != conversation_key(SALT, "twilio", "+447700900111")
+    assert conversation_key("another-salt", "twilio", "+447700900111") != conversation_key(SALT, "twilio", "+447700900111")
+
+
+def test_the_sender_hash_of_a_key_is_the_hash_of_the_raw_id_so_responses_stay_linked():
+    raw = hash_sender(SALT, "twilio", "+447700900111")
+    assert hash_sender(SALT, "twilio", expected_key("twilio", "+447700900111")) == raw
+    # A key of another channel is hashed like any other id: it can't stand in for that channel's resident.
+    assert hash_sender(SALT, "rest", expected_key("twilio", "+447700900111")) != raw
+
+
+def save_turn(store: RedactingSQLTrackerStore, sender: str, said: str, channel: str, metadata: dict | None = None) -> None:
+    tracker = asyncio.run(store.get_or_create_tracker(sender))
+    tracker.update(UserUttered(said, {"name": "greet", "confidence": 1.0}, input_channel=channel, metadata=metadata or {}))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+
+
+def senders(url: str) -> set[str]:
+    with engine_for(url).connect() as connection:
+        return set(connection.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
+
+
+def test_old_conversations_under_raw_ids_are_rekeyed_once(database_url):
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=database_url)
+    save_turn(store, "+447700900111", "hello", "twilio")
+    save_turn(store, "whatsapp:+447700900222", "hi", "twilio")
+    save_turn(store, "5551234", "hello", "telegram")
+    save_turn(store, expected_key("rest", "already"), "hello", "rest")
+
+    assert rekey_conversations(database_url, SALT) == 3
+    assert senders(database_url) == {
+        expected_key("twilio", "+447700900111"),
+        expected_key("twilio", "whatsapp:+447700900222"),
+        expected_key("telegram", "5551234"),
+        expected_key("rest", "already"),
+    }
+    assert rekey_conversations(database_url, SALT) == 0  # idempotent
+    with engine_for(database_url).connect() as connection:
+        stored = "\n".join(connection.execute(text("SELECT sender_id || ' ' || data FROM events")).scalars())
+    assert "7700900111" not in stored and "5551234" not in stored
+
+
+def test_the_sealed_address_in_a_messages_metadata_is_never_written(database_url):
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=database_url)
+    key = expected_key("twilio", "+447700900111")
+    save_turn(store, key, "yes", "twilio", {"sealed_address": "gAAAAAB-sealed-token", "medium": "sms"})
+    with engine_for(database_url).connect() as connection:
+        data = [json.loads(row) for row in connection.execute(text("SELECT data FROM events WHERE type_name = 'user'")).scalars()]
+    assert data[0]["metadata"] == {"medium": "sms"}
+
+
+# --- server-side checks before saving ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def harbour():
+    bundle = read_bundle([SEEDS], known_wards=set())
+    return next(c for c in bundle.consultations if c.slug == "harbour-road-cycle-lane")
+
+
+VALID = {
+    "support": "Agree",
+    "design": "Option B - painted lane with wands",
+    "concerns": ["Loss of parking", "Cost"],
+    "trips": 12,
+    "cycle_more": "No",
+    "comments": "The junction needs a crossing",
+}
+OPEN_DAY = dt.date(2026, 11, 22)
+
+
+def state(**changes) -> dict:
+    return {"slug": "harbour-road-cycle-lane", "answers": dict(VALID), "ward": "harbourside", "age_band": "45-54", **changes}
+
+
+def test_a_valid_response_passes(harbour):
+    assert submission_problems(harbour, state(), {"harbourside"}, OPEN_DAY) == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "problem"),
+    [
+        ({"support": "Totally"}, "support: not one of the options"),
+        ({"design": "Option Z"}, "design: not one of the options"),
+        ({"concerns": ["Cost", "Free beer"]}, "concerns: not a list of the options"),
+        ({"concerns": "Cost"}, "concerns: not a list of the options"),
+        ({"trips": "lots"}, "trips: not a number"),
+        ({"trips": -3}, "trips: out of range"),
+        ({"trips": True}, "trips: not a number"),
+        ({"cycle_more": "Maybe"}, "cycle_more: not one of the options"),
+        ({"comments": 42}, "comments: not text"),
+        ({"comments": "x" * 20000}, "comments: too long"),
+        ({"injected": "value"}, "'injected' is not a question of harbour-road-cycle-lane"),
+        ({"support": None}, "support is required"),
+    ],
+)
+def test_answers_that_do_not_fit_the_questions_are_refused(harbour, answers, problem):
+    problems = submission_problems(harbour, state(answers={**VALID, **answers}), {"harbourside"}, OPEN_DAY)
+    assert problem in problems
+
+
+def test_a_closed_consultation_other_slug_unknown_ward_or_age_band_is_refused(harbour):
+    assert "harbour-road-cycle-lane is not open" in submission_problems(harbour, state(), {"harbourside"}, dt.date(2027, 1, 5))
+    assert "the response is for a different consultation" in submission_problems(
+        harbour, state(slug="budget-2027"), {"harbourside"}, OPEN_DAY
+    )
+    assert "unknown ward" in submission_problems(harbour, state(ward="narnia"), {"harbourside"}, OPEN_DAY)
+    assert "unknown age band" in submission_problems(harbour, state(age_band="900"), {"harbourside"}, OPEN_DAY)

@@ -14,10 +14,12 @@ from openpyxl import load_workbook
 from actions.export.records import ExportFilter
 from actions.export.service import ExportRequest, export
 from actions.export.writers import neutralise
+from actions.settings import get_settings
 from actions.text.redaction import redact
 
 HARBOUR = "harbour-road-cycle-lane"
 LIBRARY = "library-opening-hours"
+CONTACT_KEY = "q0mQ8dG7sUe3xHc2nW9yJ4kP6tZ1vB5aR8fL3oN0iE4="  # a Fernet key for the tests only
 
 
 def at(day: int, hour: int = 12) -> dt.datetime:
@@ -25,7 +27,16 @@ def at(day: int, hour: int = 12) -> dt.datetime:
 
 
 @pytest.fixture
-def responses(seeded_store):
+def contact_key(monkeypatch):
+    """Addresses of residents who asked to hear the outcome are kept sealed with CONTACT_ENCRYPTION_KEY."""
+    monkeypatch.setenv("CONTACT_ENCRYPTION_KEY", CONTACT_KEY)
+    get_settings.cache_clear()
+    yield CONTACT_KEY
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def responses(seeded_store, contact_key):
     """A known set of responses: multi, skipped optional, text with themes, injection payloads, RTL text, a withdrawn one."""
     store = seeded_store
     refs = {}
@@ -64,6 +75,7 @@ def responses(seeded_store):
         ward_slug="old-town",
         consent_quote=False,
         notify_outcome=True,
+        contact_sealed=store.seal_address("+447700900123"),  # as the channel edge seals it for the survey
     )
     refs["nasty"] = store.submit_response(
         consultation_slug=HARBOUR,
@@ -309,7 +321,22 @@ def test_personal_data_only_on_request(seeded_store, responses):
     export(seeded_store, ExportRequest(ExportFilter(HARBOUR), include_personal_data=True), out)
     header, *rows = csv_rows(out.getvalue())
     assert header[7:9] == ["contact_channel", "contact_id"]
-    assert all(row[8] == "" for row in rows if row[0] != responses["skipped"])
+    contacts = {row[0]: row[7:9] for row in rows}
+    assert contacts == {
+        # Asked to hear the outcome. A leading "+" could start a formula, so CSV carries the number as text
+        # ('+44...: Excel shows +447700900123); JSON below carries it as it is.
+        responses["skipped"]: ["twilio", "'+447700900123"],
+        responses["full"]: ["", ""],  # said no
+        responses["nasty"]: ["", ""],  # never asked
+    }
+    out = io.BytesIO()
+    export(seeded_store, ExportRequest(ExportFilter(HARBOUR), format="json", include_personal_data=True), out)
+    document = json.loads(out.getvalue())
+    assert {item["reference"]: item["contact"] for item in document["responses"]} == {
+        responses["skipped"]: {"channel": "twilio", "id": "+447700900123"},
+        responses["full"]: None,
+        responses["nasty"]: None,
+    }
 
 
 def test_demo_data_is_deterministic_and_deletable(seeded_store):

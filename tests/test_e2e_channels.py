@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -18,6 +19,14 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import PROJECT_ROOT
 from tests.fake_platforms import FakePlatforms
 from tests.servers import RunningAssistant
+from tests.sms_residents import (
+    SMS_SEGMENT_BUDGET,
+    SMS_WALKTHROUGHS,
+    SmsResident,
+    billed_segments,
+    complete_by_sms,
+    sent_in_gsm7,
+)
 
 pytestmark = pytest.mark.e2e
 TWILIO_TOKEN = "twilio-auth-token-for-tests"
@@ -424,3 +433,54 @@ def test_an_sms_resident_answers_a_new_consultation_in_their_own_words(assistant
     assert "Question 2 of 8" in text("1")  # the numbered reply to "Is that right?"
     assert "Question 3 of 8" in text("not a chance, we live miles away")
     assert "Question 4 of 8" in text("plan b")
+
+
+# --- SMS: every text GSM-7, a whole survey within its segment budget, no carrier keyword offered or answered --------
+
+# Carrier opt-out keywords: offering any of them as a command would get a resident unsubscribed by Twilio.
+CARRIER_COMMANDS = re.compile(r"\b(stop|stopall|cancel|end|quit|unsubscribe|revoke|optout)\b", re.IGNORECASE)
+
+
+def assert_fit_for_sms(messages: list[str]) -> None:
+    assert messages
+    assert [m for m in messages if not sent_in_gsm7(m)] == []  # one character outside GSM-7 makes a text UCS-2
+    assert [m for m in messages if CARRIER_COMMANDS.search(m)] == []
+
+
+@pytest.mark.parametrize("slug", sorted(SMS_WALKTHROUGHS))
+def test_an_sms_only_resident_completes_a_response_in_gsm7_within_the_segment_budget(assistant, platforms, slug):
+    number = f"+4477009003{sorted(SMS_WALKTHROUGHS).index(slug):02d}"
+    messages, reference = complete_by_sms(SmsResident(assistant.base_url, platforms, number), slug)
+    assert_fit_for_sms(messages)
+    cost = [billed_segments(message) for message in messages]
+    assert sum(cost) <= SMS_SEGMENT_BUDGET, f"{slug}: {sum(cost)} segments ({cost})"
+    assert any("send you the outcome by text message" in m for m in messages)
+    assert not any("this chat" in m for m in messages)
+    # Stored as answered, read from the database: "1" to an optional number question is 1, not Skip.
+    from actions.store.repository import Store
+
+    stored = Store(assistant.database_url, assistant.env["SENDER_HASH_SALT"]).response_answers(reference)
+    assert stored == SMS_WALKTHROUGHS[slug][2]
+
+
+def test_a_carrier_stop_gets_no_reply_and_pauses_the_response(assistant, platforms):
+    resident = SmsResident(assistant.base_url, platforms, "+447700900401")
+    assert 'Say "pause" at any time' in "\n".join(resident.text("I want to have my say on the cycle lane"))
+    assert "quote your comments" in "\n".join(resident.text("yes"))
+    # Twilio has unsubscribed the number and told them so: anything more from us would be refused, or unwanted.
+    assert resident.text("STOP", expect_reply=False) == []
+    assert resident.text("START", expect_reply=False) == []  # Twilio confirms the opt-in itself
+    resumed = "\n".join(resident.text("carry on"))  # the STOP paused the response in progress
+    assert "Let's carry on with your response to Harbour Road cycle lane" in resumed and "quote your comments" in resumed
+    paused = "\n".join(resident.text("pause"))  # the word we offer instead
+    assert "paused your response" in paused and 'Say "carry on"' in paused
+    assert "Harbour Road cycle lane" in "\n".join(resident.text("carry on"))
+    assert resident.text("help")
+    assert_fit_for_sms(resident.received)
+
+
+def test_a_whatsapp_resident_is_promised_the_outcome_on_whatsapp(assistant, platforms):
+    resident = SmsResident(assistant.base_url, platforms, "whatsapp:+447700900402")
+    resident.text("i'd like to have a say about market square")
+    assert "quote your comments" in "\n".join(resident.text("yes"))
+    assert "send you the outcome on WhatsApp," in "\n".join(resident.text("no"))

@@ -12,18 +12,42 @@ from ..store.repository import Store
 
 SMS_PART_LIMIT = 1530  # ten concatenated SMS segments; Twilio's limit is 1600 characters
 NUMBER_REPLY = re.compile(r"^\s*(\d{1,2})[.)]?\s*$")
+SKIP = "skip"
+
+
+def is_word_button(button: dict) -> bool:
+    """Skip is a word, never a number: "1" to an optional number, multi or rank question is the answer 1."""
+    return str(button.get("payload") or button.get("title") or "").strip().lower() == SKIP
+
+
+def numbered_buttons(buttons: list[dict]) -> list[dict]:
+    """The buttons that get a number on a text-only channel (and that a bare number may then mean)."""
+    return [button for button in buttons if not is_word_button(button)]
 
 
 def numbered_menu(text: str, buttons: list[dict]) -> str:
-    """Append "1. Yes / 2. No ... Reply with a number" unless the text already lists the options."""
-    titles = [str(button.get("title", "")) for button in buttons]
-    already_listed = all(re.search(rf"(^|\n){n}\. {re.escape(title)}", text) for n, title in enumerate(titles, start=1))
+    """Append "1. Yes / 2. No ... Reply 1 or 2" unless the text already lists the options. Only real options are
+    numbered; a Skip button is offered as the word "skip" (unless the text already says so)."""
+    titles = [str(button.get("title", "")) for button in numbered_buttons(buttons)]
     lines = [text.rstrip()]
-    if not already_listed:
-        lines.append("\n".join(f"{n}. {title}" for n, title in enumerate(titles, start=1)))
-    choices = ", ".join(str(n) for n in range(1, len(titles))) + f" or {len(titles)}" if len(titles) > 1 else "1"
-    lines.append(f"Reply {choices}.")
+    if titles:
+        already_listed = all(re.search(rf"(^|\n){n}\. {re.escape(title)}", text) for n, title in enumerate(titles, start=1))
+        if not already_listed:
+            lines.append("\n".join(f"{n}. {title}" for n, title in enumerate(titles, start=1)))
+    offers_skip = len(titles) < len(buttons) and '"skip"' not in text.lower()
+    if titles:
+        lines.append(f"Reply {_choices(len(titles))}" + (', or "skip".' if offers_skip else "."))
+    elif offers_skip:
+        lines.append('Or reply "skip".')
     return "\n".join(lines)
+
+
+def _choices(count: int) -> str:
+    if count == 1:
+        return "1"
+    if count <= 3:
+        return ", ".join(str(n) for n in range(1, count)) + f" or {count}"
+    return f"1 to {count}"
 
 
 def split_message(text: str, limit: int = SMS_PART_LIMIT) -> list[str]:

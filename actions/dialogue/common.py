@@ -75,6 +75,12 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
+def reply_medium(tracker: Tracker) -> str:
+    """How replies reach the resident: "sms", "whatsapp" (told by the Twilio channel) or "chat", so wording fits."""
+    medium = ((tracker.latest_message or {}).get("metadata") or {}).get("medium")
+    return medium if medium in ("sms", "whatsapp") else "chat"
+
+
 def latest_intent(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 

@@ -37,8 +37,9 @@ from ..store.conversations import delete_conversations
 from ..store.identity import find_reference
 from ..survey.engine import PREFER_NOT, Reply, Survey, new_state
 from ..survey.parsing import normalise
+from ..survey.sms_wording import survey_class
 from ..text.themes import tagger_for
-from .common import latest_text, resolve_consultation, say
+from .common import latest_text, reply_medium, resolve_consultation, say
 from .services import Catalogue, catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def responding_to_new_message(tracker: Tracker) -> bool:
     return len(actions) >= 2 and actions[-2] == "action_listen"
 
 
-def survey_for(consultation: Consultation, content: Catalogue) -> Survey:
+def survey_for(consultation: Consultation, content: Catalogue, medium: str = "chat") -> Survey:
     themes = content.council.themes if content.council else {}
     tagger = tagger_for(themes) if themes else None
 
@@ -109,7 +110,7 @@ def survey_for(consultation: Consultation, content: Catalogue) -> Survey:
         ward = store().ward_for_sector(sector)
         return ward.slug if ward else None
 
-    return Survey(
+    return survey_class(medium)(
         consultation,
         content.council,
         resolve_sector=resolve_sector,
@@ -124,11 +125,16 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
-def ask(dispatcher: CollectingDispatcher, survey: Survey, state: dict) -> dict:
-    """Ask the current step (consent, a question, the review...); returns the state to keep.
+def ask(dispatcher: CollectingDispatcher, survey: Survey, state: dict, before: list[Reply] | None = None) -> dict:
+    """Ask the current step (consent, a question, the review...) after the replies ``before`` it ("Skipped.");
+    returns the state to keep. By SMS they go as one text.
 
     A hint about a misunderstood answer is shown once, with the question it belongs to."""
-    send(dispatcher, [survey.prompt(state)])
+    prompt = survey.prompt(state)
+    replies = [*(before or []), prompt]
+    if survey.joins_replies:
+        replies = [Reply("\n\n".join(reply.text for reply in replies if reply.text), prompt.buttons)]
+    send(dispatcher, replies)
     return dict(state, hint="") if state.get("hint") else state
 
 
@@ -183,8 +189,10 @@ async def begin_survey(
     )
     if amend:
         state["return_to_review"] = True
-    intro = f'Great, let\'s start your response to {consultation.title}. It has {len(consultation.questions)} questions and takes a few minutes. You can say "stop" at any time to finish later.'
-    dispatcher.utter_message(text=intro)
+    # Never "stop": by SMS that is a carrier keyword, and Twilio would unsubscribe the resident.
+    intro = f'Great, let\'s start your response to {consultation.title}. It has {len(consultation.questions)} questions and takes a few minutes. You can say "pause" at any time to finish later.'
+    if reply_medium(tracker) != "sms":  # by SMS it goes in one text with the privacy statement (sms_wording.py)
+        dispatcher.utter_message(text=intro)
     return [
         SlotSet("consultation", consultation.slug),
         SlotSet("survey", state),
@@ -235,12 +243,12 @@ class ValidateSurveyForm(FormValidationAction):
             # interruption was answered. Nothing to read; ask the current step.
             if not state or consultation is None:
                 return [*survey_ended("ended", None), ActiveLoop(None)]
-            asked = ask(dispatcher, survey_for(consultation, content), state)
+            asked = ask(dispatcher, survey_for(consultation, content, reply_medium(tracker)), state)
             return [SlotSet("survey", asked)] if asked is not state else []
         if not state or consultation is None:
             dispatcher.utter_message(text="Sorry, that consultation is no longer available to respond to.")
             return survey_ended("ended", None)
-        survey = survey_for(consultation, content)
+        survey = survey_for(consultation, content, reply_medium(tracker))
         text = latest_text(tracker)
         if len(text) > MAX_MESSAGE_CHARS:
             dispatcher.utter_message(
@@ -254,10 +262,10 @@ class ValidateSurveyForm(FormValidationAction):
             await record_unanswered_answer(state["slug"], question_id, wording)
         if step.submit:
             step = await self._submit(tracker, survey, step.state)
-        send(dispatcher, step.replies)
         if step.finished:
+            send(dispatcher, step.replies)
             return survey_ended("complete", step.state)
-        return [SlotSet("survey", ask(dispatcher, survey, step.state)), SlotSet("survey_answer", None)]
+        return [SlotSet("survey", ask(dispatcher, survey, step.state, step.replies)), SlotSet("survey_answer", None)]
 
     @staticmethod
     def _is_interruption(tracker: Tracker, survey: Survey, state: dict, text: str) -> bool:
@@ -318,9 +326,9 @@ class ActionPauseSurvey(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         dispatcher.utter_message(
-            text="OK, I've paused your response. Your answers so far are kept in this conversation. Say \"continue\" when you'd like to carry on.",
+            text="OK, I've paused your response. Your answers so far are kept in this conversation. Say \"carry on\" when you're ready.",
             buttons=[
-                {"title": "Continue", "payload": "/resume_survey"},
+                {"title": "Carry on", "payload": "/resume_survey"},
                 {"title": "What's open?", "payload": "/list_consultations"},
             ],
         )

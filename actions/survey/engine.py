@@ -103,6 +103,10 @@ def yes_no_buttons() -> list[dict]:
 class Survey:
     """Drives one response for one consultation."""
 
+    # Where the outcome will reach the resident; worded for the channel (sms_wording.py for SMS and WhatsApp).
+    outcome_by = "here, on this chat"
+    joins_replies = False  # True: a step's replies and the next prompt are sent as one message (SMS)
+
     def __init__(
         self,
         consultation: Consultation,
@@ -144,7 +148,7 @@ class Survey:
             )
         if stage == "notify":
             return Reply(
-                hint + "Would you like us to send you the outcome here, on this chat, when the council publishes it?",
+                hint + f"Would you like us to send you the outcome {self.outcome_by}, when the council publishes it?",
                 yes_no_buttons(),
             )
         if stage == "question" and state.get("pending") is not None:

@@ -22,10 +22,12 @@ from collections import Counter
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select, update
 
 from actions.portal.app import create_app
 from actions.settings import Settings, get_settings
-from actions.store.accounts import add_user
+from actions.store.accounts import add_user, reserve_attempt
+from actions.store.models import PortalSessionRow, SignInAttemptRow
 from actions.store.repository import Store
 from tests.conftest import PROJECT_ROOT, TEST_SALT
 from tests.servers import free_port
@@ -210,6 +212,32 @@ async def test_the_lock_holds_across_two_portal_processes_sharing_the_database(p
 
 
 @pytest.mark.asyncio
+async def test_a_locked_account_opens_again_after_fifteen_minutes(portal_store):
+    async with running_portal(portal_settings(portal_store.url), portal_store) as base, browsers(base) as browser:
+        token = await browser.csrf()
+        assert Counter(await guesses(browser, token, [f"guess {n}" for n in range(11)])) == {401: 10, 429: 1}
+        with portal_store.session() as session:
+            # The account's counter (the others are the eleven addresses', one attempt each).
+            (expires_at,) = session.scalars(select(SignInAttemptRow.expires_at).where(SignInAttemptRow.attempts == 11)).all()
+            locked_for = expires_at - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            assert dt.timedelta(minutes=14) < locked_for <= dt.timedelta(minutes=15)
+            # Fifteen minutes pass.
+            session.execute(update(SignInAttemptRow).values(expires_at=SignInAttemptRow.expires_at - dt.timedelta(minutes=15)))
+        assert await browser.sign_in(OFFICER, address="198.51.100.99") == 302
+
+
+def test_the_lock_lasts_a_whole_window_from_the_attempt_that_reached_the_limit(store):
+    start = dt.datetime(2026, 11, 22, 9, 0)
+    minute = dt.timedelta(minutes=1)
+    for number in range(9):
+        assert reserve_attempt(store, "account key", 10, start + number * minute)
+    assert reserve_attempt(store, "account key", 10, start + 14 * minute)  # the tenth: allowed, and now locked
+    assert not reserve_attempt(store, "account key", 10, start + 28 * minute)  # 15 minutes after the first, still locked
+    assert reserve_attempt(store, "account key", 10, start + 29 * minute + dt.timedelta(seconds=1))  # 15 after the tenth
+    assert reserve_attempt(store, "another key", 10, start + 28 * minute)  # counters are separate
+
+
+@pytest.mark.asyncio
 async def test_one_address_is_limited_without_locking_anyone_else_out(portal_store):
     settings = portal_settings(portal_store.url, portal_sign_in_limit_per_ip=5)
     async with running_portal(settings, portal_store) as base, browsers(base) as browser:
@@ -249,6 +277,25 @@ async def test_a_copied_cookie_stops_working_after_sign_out(portal_store):
             assert (await officer.get("/"))[0] == 302
             status, headers, _ = await copy.get(f"/consultations/{HARBOUR}")
             assert status == 302 and headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.asyncio
+async def test_a_session_lasts_eight_hours(portal_store):
+    async with running_portal(portal_settings(portal_store.url), portal_store) as base, browsers(base) as officer:
+        assert await officer.sign_in(OFFICER) == 302
+        with portal_store.session() as session:
+            (row,) = session.scalars(select(PortalSessionRow)).all()
+            assert row.expires_at - row.created_at == dt.timedelta(hours=8)
+        assert (await officer.get("/"))[0] == 200
+        with portal_store.session() as session:  # eight hours pass
+            eight_hours = dt.timedelta(hours=8)
+            session.execute(
+                update(PortalSessionRow).values(
+                    created_at=PortalSessionRow.created_at - eight_hours, expires_at=PortalSessionRow.expires_at - eight_hours
+                )
+            )
+        status, headers, _ = await officer.get("/")
+        assert status == 302 and headers["Location"].startswith("/login")
 
 
 @pytest.mark.asyncio

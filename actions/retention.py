@@ -21,7 +21,8 @@ the same setting, so the promise and what happens cannot drift apart.
   counts can still be reproduced: comments are replaced by
   :data:`REMOVED_COMMENT` (their theme tags stay, as counts), and the
   reference, salted sender hash, ward, age band, consent and contact choices,
-  submission key and exact times go (the submission day stays). Its outcome
+  sealed outcome address, postcode hash (the withdrawal proof), submission key
+  and exact times go (the submission day stays). Its outcome
   notification records are deleted. Answers to choice, scale, rank, yes/no and
   number questions stay and still count.
 * Withdrawn responses of such a consultation (already without answers) are
@@ -255,6 +256,8 @@ def _anonymise_responses(store: Store, report: PurgeReport, consultation_id: int
                     notify_outcome_at=None,
                     amended_at=None,
                     submission_key=None,
+                    contact_sealed=None,
+                    postcode_hash=None,
                 ),
                 [
                     {

@@ -58,6 +58,8 @@ def decided(seeded_store, tmp_path):
             consent_quote=True,
             notify_outcome=True,
             submission_key="harbour-run-1",
+            contact_sealed="gAAAAAB-sealed-address-of-the-resident",
+            postcode_hash="5" * 64,
         ),
         "harbour_skipped": store.submit_response(
             consultation_slug=HARBOUR,
@@ -86,6 +88,8 @@ def decided(seeded_store, tmp_path):
             age_band="55-64",
             consent_quote=True,
             notify_outcome=True,
+            contact_sealed="gAAAAAB-sealed-address-of-the-resident",
+            postcode_hash="5" * 64,
         ),
         "library": store.submit_response(
             consultation_slug=LIBRARY,
@@ -100,8 +104,8 @@ def decided(seeded_store, tmp_path):
     store.withdraw_response(refs["harbour_withdrawn"])
     with store.session() as session:
         ids = dict(session.execute(select(ResponseRow.reference, ResponseRow.id)).all())
-        for key in ("harbour", "market"):
-            session.add(NotificationRow(response_id=ids[refs[key]], channel="twilio", status="sent"))
+        for key in ("harbour", "market"):  # a failed notice is tried again, so its sealed address is still kept
+            session.add(NotificationRow(response_id=ids[refs[key]], channel="twilio", status="failed"))
     store.record_unanswered(HARBOUR, "question", "is the lane lit at night?")
     store.record_unanswered(HARBOUR, "answer", "meh", question_id="support")
     store.record_unanswered(MARKET, "question", "how loud can events be?")
@@ -178,6 +182,7 @@ def test_a_response_is_kept_one_day_before_the_limit_and_anonymised_one_day_afte
 
     after = responses(store, HARBOUR)
     first, skipped = harbour_before[decided["harbour"]], harbour_before[decided["harbour_skipped"]]
+    assert first["contact_sealed"] == "gAAAAAB-sealed-address-of-the-resident" and first["postcode_hash"] == "5" * 64
     assert after == [
         {
             **first,
@@ -194,6 +199,8 @@ def test_a_response_is_kept_one_day_before_the_limit_and_anonymised_one_day_afte
             "submitted_at": dt.datetime(2026, 11, 3),
             "amended_at": None,
             "submission_key": None,
+            "contact_sealed": None,
+            "postcode_hash": None,
         },
         {
             **skipped,

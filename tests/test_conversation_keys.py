@@ -8,11 +8,12 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import time
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from actions.content.files import read_bundle
 from actions.store.conversations import rekey_conversations
@@ -142,3 +143,33 @@ def test_a_closed_consultation_other_slug_unknown_ward_or_age_band_is_refused(ha
     )
     assert "unknown ward" in submission_problems(harbour, state(ward="narnia"), {"harbourside"}, OPEN_DAY)
     assert "unknown age band" in submission_problems(harbour, state(age_band="900"), {"harbourside"}, OPEN_DAY)
+
+
+def test_purge_deletes_sealed_addresses_once_their_notice_is_sent_and_old_offered_payloads(store):
+    from actions.retention import purge
+    from actions.store.models import NotificationRow, ResponseRow
+
+    store.apply_bundle(read_bundle([SEEDS], known_wards=set()))
+    sent, failed = (
+        store.submit_response(
+            consultation_slug="market-square-events",
+            channel="twilio",
+            sender_id=phone,
+            answers={"support": "Agree"},
+            notify_outcome=True,
+            contact_sealed="sealed-" + phone,
+        )
+        for phone in ("+447700900501", "+447700900502")
+    )
+    with store.session() as session:
+        for reference, status in ((sent, "sent"), (failed, "failed")):
+            row = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference))
+            session.add(NotificationRow(response_id=row.id, channel="twilio", status=status))
+    store.remember_offered_payloads(expected_key("rest", "someone"), ["/help"])
+
+    purge(store, store.url, 30, now=time.time() + 2 * 86400)
+
+    with store.session() as session:
+        kept = dict(session.execute(select(ResponseRow.reference, ResponseRow.contact_sealed)).all())
+    assert kept[sent] is None and kept[failed] == "sealed-+447700900502"  # a failed notice is tried again
+    assert store.offered_payloads(expected_key("rest", "someone")) == []

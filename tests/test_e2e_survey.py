@@ -220,7 +220,7 @@ def test_closed_and_unknown_consultations_cannot_be_answered(assistant):
 BAD_INPUTS = [
     "",
     " ",
-    "x" * 50_000,
+    "x" * 12_000,  # over the 5,000-character message limit, under the REST channel's 16 KB body limit
     "\x00\x01\x02 control",
     "🚲🚲🚲",
     "<script>alert('x')</script>",
@@ -230,7 +230,7 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("text", BAD_INPUTS, ids=["empty", "space", "50k", "control", "emoji", "html", "sql", "rtl", "bidi"])
+@pytest.mark.parametrize("text", BAD_INPUTS, ids=["empty", "space", "12k", "control", "emoji", "html", "sql", "rtl", "bidi"])
 def test_bad_input_gets_a_reply_and_never_a_crash(assistant, store, text):
     who = sender()
     start_and_consent(assistant, who, "i'd like to have a say about market square")

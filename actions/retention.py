@@ -51,6 +51,7 @@ from .store.models import (
     AnswerRow,
     ConsultationRow,
     NotificationRow,
+    OfferedPayloadsRow,
     ProcessedMessageRow,
     QuestionRow,
     ReplyMenuRow,
@@ -173,14 +174,24 @@ def purge(
 
 def _purge_channel_data(store: Store, report: PurgeReport, current: dt.datetime) -> None:
     old_menus = ReplyMenuRow.updated_at < current - dt.timedelta(days=1)
+    old_offers = OfferedPayloadsRow.updated_at < current - dt.timedelta(days=1)
     old_messages = ProcessedMessageRow.created_at < current - dt.timedelta(days=7)
     with store.session() as session:
         if report.dry_run:
-            report.reply_menus = _count(session, ReplyMenuRow, old_menus)
+            report.reply_menus = _count(session, ReplyMenuRow, old_menus) + _count(session, OfferedPayloadsRow, old_offers)
             report.message_ids = _count(session, ProcessedMessageRow, old_messages)
             return
         report.reply_menus = session.execute(delete(ReplyMenuRow).where(old_menus)).rowcount or 0
+        report.reply_menus += session.execute(delete(OfferedPayloadsRow).where(old_offers)).rowcount or 0
         report.message_ids = session.execute(delete(ProcessedMessageRow).where(old_messages)).rowcount or 0
+        # An address sealed for an outcome notice that has been sent has done its job (a failed one is retried).
+        done = select(NotificationRow.response_id).where(NotificationRow.status.in_(("sent", "delivered")))
+        session.execute(
+            update(ResponseRow)
+            .where(ResponseRow.contact_sealed.is_not(None), ResponseRow.id.in_(done))
+            .values(contact_sealed=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _count(session: Session, model, *conditions) -> int:

@@ -18,12 +18,13 @@ import asyncio
 import logging
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
+from .addressing import addressed_by_key
 from .guard import Handler, guarded
 from .render import (
     first_delivery,
@@ -93,8 +94,11 @@ class VerifiedTwilioInput(InputChannel):
         self.api_base = api_base
         self.validator = RequestValidator(auth_token)
 
-    def get_output_channel(self) -> ResidentTwilioOutput:
+    def channel_output(self) -> ResidentTwilioOutput:
         return ResidentTwilioOutput(self.account_sid, self.auth_token, self.twilio_number, self.api_base)
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return addressed_by_key(self.channel_output())
 
     def is_signed(self, request: Request) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
@@ -141,7 +145,7 @@ class VerifiedTwilioInput(InputChannel):
                 return response.text("", status=204)
             text = await resolve_number_reply(self.name(), sender, text.replace("¡", "@"))  # carriers mangle @
             metadata = {"medium": medium(sender)}  # "sms" or "whatsapp", for wording that fits
-            await handle(UserMessage(text, self.get_output_channel(), sender, input_channel=self.name(), metadata=metadata))
+            await handle(UserMessage(text, self.channel_output(), sender, input_channel=self.name(), metadata=metadata))
             return response.text("", status=204)
 
         return twilio_webhook

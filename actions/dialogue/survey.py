@@ -33,11 +33,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..content import explain
 from ..content.model import Consultation
 from ..settings import get_settings, today
+from ..store.addresses import SEALED_ADDRESS
 from ..store.conversations import delete_conversations
-from ..store.identity import find_reference
+from ..store.identity import channel_of_key, find_reference
 from ..survey.engine import PREFER_NOT, Reply, Survey, new_state
 from ..survey.parsing import normalise
 from ..survey.sms_wording import survey_class
+from ..survey.submission import redacted_answers, submission_problems
+from ..text.postcodes import find_postcode
 from ..text.themes import tagger_for
 from .common import latest_text, reply_medium, resolve_consultation, say
 from .services import Catalogue, catalogue, in_thread, store
@@ -89,7 +92,15 @@ MAX_MESSAGE_CHARS = 5000
 
 
 def channel_of(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or "unknown"
+    """The channel named in the conversation key (set by the channel edge, so it can't be chosen by a caller)."""
+    return channel_of_key(tracker.sender_id) or tracker.get_latest_input_channel() or "unknown"
+
+
+def sealed_address(tracker: Tracker) -> str | None:
+    """The encrypted reply address the channel edge attached to the latest message (never stored in the tracker)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    sealed = metadata.get(SEALED_ADDRESS)
+    return sealed if isinstance(sealed, str) and len(sealed) < 1000 else None
 
 
 def responding_to_new_message(tracker: Tracker) -> bool:
@@ -116,6 +127,7 @@ def survey_for(consultation: Consultation, content: Catalogue, medium: str = "ch
         resolve_sector=resolve_sector,
         theme_tagger=tagger.tags if tagger else (lambda text: []),
         public_places=tuple(ward.name for ward in content.wards),
+        postcode_proof=store().postcode_hash,
     )
 
 
@@ -261,7 +273,7 @@ class ValidateSurveyForm(FormValidationAction):
         for question_id, wording in step.unanswered:
             await record_unanswered_answer(state["slug"], question_id, wording)
         if step.submit:
-            step = await self._submit(tracker, survey, step.state)
+            step = await self._submit(tracker, survey, step.state, content)
         if step.finished:
             send(dispatcher, step.replies)
             return survey_ended("complete", step.state)
@@ -283,10 +295,17 @@ class ValidateSurveyForm(FormValidationAction):
         return not understood and confidence >= 0.5
 
     @staticmethod
-    async def _submit(tracker: Tracker, survey: Survey, state: dict):
+    async def _submit(tracker: Tracker, survey: Survey, state: dict, content: Catalogue):
         def parse(moment: str | None) -> dt.datetime | None:
             return dt.datetime.fromisoformat(moment).replace(tzinfo=None) if moment else None
 
+        problems = submission_problems(survey.consultation, state, {ward.slug for ward in content.wards}, today())
+        if problems:
+            # Question ids and reasons only: never the answers themselves.
+            logger.warning("survey.submit_refused consultation=%s problems=%s", state.get("slug"), "; ".join(problems)[:500])
+            if survey.consultation.effective_status(today()) != "open":
+                return survey.closed_before_submit(state)
+            return survey.save_failed(state)
         ward = state.get("ward")
         try:
             reference = await in_thread(
@@ -294,7 +313,7 @@ class ValidateSurveyForm(FormValidationAction):
                 consultation_slug=state["slug"],
                 channel=channel_of(tracker),
                 sender_id=tracker.sender_id,
-                answers=state["answers"],
+                answers=redacted_answers(survey.consultation, state["answers"], survey.public_places),
                 themes=state["themes"],
                 ward_slug=None if ward in (None, PREFER_NOT) else ward,
                 age_band=None if state.get("age_band") in (None, PREFER_NOT) else state["age_band"],
@@ -305,6 +324,8 @@ class ValidateSurveyForm(FormValidationAction):
                 notify_outcome_at=parse(state.get("notify_at")),
                 submission_key=state["key"],
                 amend_reference=state.get("amend_reference"),
+                contact_sealed=sealed_address(tracker) if state.get("notify") else None,
+                postcode_hash=state.get("postcode_proof"),
             )
         except SQLAlchemyError:
             logger.exception("survey.submit_failed consultation=%s", state["slug"])
@@ -411,17 +432,52 @@ class ActionWithdrawResponse(Action):
         if not reference:
             dispatcher.utter_message(text="To withdraw a response, please tell me its reference, which looks like MB-7K3Q-9D2M.")
             return []
-        summary = await in_thread(store().response_summary, reference)
-        if summary is None or summary["status"] != "submitted":
+        standing = await in_thread(store().withdrawal_standing, reference, channel_of(tracker), tracker.sender_id)
+        if standing == "missing":
             dispatcher.utter_message(
                 text=f"I can't find a submitted response with reference {reference}. Please check it and try again."
             )
             return []
+        if standing == "own":
+            return confirm_withdrawal(dispatcher, reference)
+        if standing == "postcode":
+            dispatcher.utter_message(
+                text=f"Response {reference} wasn't sent from this chat. To check it's yours, please type the full postcode you gave with it."
+            )
+            return [SlotSet("awaiting", f"{WITHDRAW_PROOF}{reference}"), SlotSet("offer", None)]
+        content = await catalogue()
         dispatcher.utter_message(
-            text=f"Withdraw response {reference}? Your answers will be deleted and won't be counted. This can't be undone.",
-            buttons=[{"title": "Yes, withdraw it", "payload": "yes"}, {"title": "No, keep it", "payload": "no"}],
+            text=f"Response {reference} wasn't sent from this chat, and I can't check from here that it's yours. "
+            f"To withdraw it, please contact the council and quote the reference. {explain.contact_line(content.council)}"
         )
-        return [SlotSet("offer", f"withdraw:{reference}")]
+        return [SlotSet("offer", None)]
+
+
+WITHDRAW_PROOF = "withdraw_proof:"
+
+
+def confirm_withdrawal(dispatcher: CollectingDispatcher, reference: str) -> list[dict]:
+    dispatcher.utter_message(
+        text=f"Withdraw response {reference}? Your answers will be deleted and won't be counted. This can't be undone.",
+        buttons=[{"title": "Yes, withdraw it", "payload": "yes"}, {"title": "No, keep it", "payload": "no"}],
+    )
+    return [SlotSet("offer", f"withdraw:{reference}"), SlotSet("awaiting", None)]
+
+
+async def prove_withdrawal(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> list[dict]:
+    """The resident answered "which postcode did you give?" for a response sent from another conversation."""
+    postcode = find_postcode(latest_text(tracker))
+    if postcode is None or postcode.full is None:
+        dispatcher.utter_message(text="Please type the full postcode you gave with that response, like MB3 4AB.")
+        return []
+    if await in_thread(store().prove_withdrawal, reference, postcode.full):
+        return confirm_withdrawal(dispatcher, reference)
+    content = await catalogue()
+    dispatcher.utter_message(
+        text=f"That postcode doesn't match response {reference}, so I can't withdraw it from here. "
+        f"Please contact the council and quote the reference. {explain.contact_line(content.council)}"
+    )
+    return [SlotSet("awaiting", None)]
 
 
 class ActionDeleteMyData(Action):

@@ -114,8 +114,12 @@ class Survey:
         resolve_sector: Callable[[str], str | None] = lambda sector: None,
         theme_tagger: Callable[[str], list[str]] = lambda text: [],
         public_places: tuple[str, ...] = (),
+        postcode_proof: Callable[[str], str] | None = None,
     ):
         self.consultation = consultation
+        # Turns a full postcode into a salted hash kept with the response, so that only someone who
+        # knows it can withdraw the response from another conversation. The postcode itself is never kept.
+        self.postcode_proof = postcode_proof
         self.council = council
         # Named places that redaction keeps: the consultation's own, and the council's wards.
         self.public_places = (
@@ -160,7 +164,7 @@ class Survey:
         if stage == "postcode":
             return Reply(
                 hint
-                + 'Nearly done. What\'s your postcode? We only use it to see which ward you live in, and we keep only the first part (like MB3 4). You can say "skip".',
+                + 'Nearly done. What\'s your postcode? We use it only to find your ward, and to check it\'s you if you ask to withdraw from another chat. We keep the first part (like MB3 4) and a scrambled code, never the postcode. You can say "skip".',
                 [{"title": "Skip", "payload": "skip"}],
             )
         if stage == "age":
@@ -372,6 +376,8 @@ class Survey:
             if match is None:
                 return self._retry(state, 'I couldn\'t read that as a postcode. Please type it like MB3 4AB, or say "skip".')
             state["ward"] = self.resolve_sector(match.sector) or OUTSIDE_DISTRICT
+            if match.full and self.postcode_proof is not None:
+                state["postcode_proof"] = self.postcode_proof(match.full)
         return self._advance(state, self._after_questions(state))
 
     def _on_age(self, state: dict, text: str) -> Step:
@@ -448,6 +454,13 @@ class Survey:
         )
         return Step(
             state, [Reply(text, [{"title": "What else is open?", "payload": "what consultations are open"}])], finished=True
+        )
+
+    def closed_before_submit(self, state: dict) -> Step:
+        return Step(
+            dict(state, stage="declined"),
+            [Reply(f"Sorry, {self.consultation.title} closed before your response was sent, so it can't be counted.")],
+            finished=True,
         )
 
     def save_failed(self, state: dict) -> Step:

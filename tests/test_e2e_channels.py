@@ -14,8 +14,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from actions.store.models import ResponseRow
 from tests.conftest import PROJECT_ROOT
 from tests.fake_platforms import FakePlatforms
 from tests.servers import RunningAssistant
@@ -338,12 +341,15 @@ def test_notify_outcome_pushes_once_per_respondent_and_queues_for_the_website(as
     params = sms(phone, "hello")  # the resident has talked to us by SMS, so Rasa knows the conversation
     twilio_post(assistant, params, RequestValidator(TWILIO_TOKEN).compute_signature(url, params))
     wait_for(lambda: [r for r in platforms.sent("/Messages.json") if r["body"].get("To") == phone])
+    # The survey keeps the address, sealed with CONTACT_ENCRYPTION_KEY, only because the resident asked for the outcome.
+    sealed = Fernet(assistant.env["CONTACT_ENCRYPTION_KEY"].encode()).encrypt(phone.encode()).decode()
     sms_ref = store.submit_response(
         consultation_slug="market-square-events",
         channel="twilio",
         sender_id=phone,
         answers={"support": "Agree"},
         notify_outcome=True,
+        contact_sealed=sealed,
     )
     assistant.say("web-visitor", "hello")
     web_ref = store.submit_response(
@@ -380,6 +386,8 @@ def test_notify_outcome_pushes_once_per_respondent_and_queues_for_the_website(as
     pushed = wait_for(lambda: [r for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == phone])
     assert sms_ref in pushed[0]["body"]["Body"] and "We did: We approved 10 events" in pushed[0]["body"]["Body"]
     assert not [r for r in platforms.sent("/Messages.json")[before:] if r["body"].get("To") == "+447700900778"]
+    with store.session() as session:  # the address was kept only for this notice
+        assert session.scalar(select(ResponseRow.contact_sealed).where(ResponseRow.reference == sms_ref)) is None
 
     again = assistant.cli("notify-outcome", "market-square-events")
     assert again.returncode == 0 and "Total: 0 sent, 0 queued, 0 failed; 2 already notified earlier." in again.stdout
@@ -403,7 +411,7 @@ def test_a_retried_twilio_delivery_is_answered_once(assistant, platforms):
     assert twilio_post(assistant, params, signature)[0] == 204  # Twilio retries the very same message
     time.sleep(1.0)
     assert len([r for r in platforms.sent("/Messages.json") if r["body"].get("To") == "+447700900555"]) == count
-    events = assistant.tracker("+447700900555")["events"]
+    events = assistant.tracker("+447700900555", channel="twilio")["events"]
     assert sum(1 for e in events if e.get("event") == "user") == 1
 
 

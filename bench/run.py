@@ -1,6 +1,7 @@
 """`make bench`: measure Have Your Say against a stock `rasa init` assistant on this machine, side by side.
 
-Prints a table and writes bench/results.json. Options:
+Prints a table and writes bench/results.json, including what a whole survey costs by SMS, in segments, on
+each open seeded consultation. Options:
   --quick             smaller loads and no export/soak (a few minutes)
   --soak MINUTES      also run 100 residents for MINUTES and check memory stays flat
   --skip-baseline     reuse nothing from the baseline (ratios are then omitted)
@@ -276,6 +277,35 @@ def scaleout(workdir: Path, database_url: str, redis_url: str, rounds: int) -> d
         first.stop()
 
 
+# --- what a survey costs by SMS -----------------------------------------------------------------
+
+
+def sms_cost(workdir: Path) -> dict:
+    """A whole response by SMS to each open seeded consultation, through signed Twilio webhooks to the local Twilio
+    stand-in: the segments every outgoing text is billed as, summed (GSM-7 160 / 153 a part, UCS-2 70 / 67)."""
+    from actions.channels.sms import segments
+    from tests.fake_platforms import FakePlatforms
+    from tests.sms_residents import SMS_SEGMENT_BUDGET, SMS_WALKTHROUGHS, SmsResident, complete_by_sms, twilio_env
+
+    print(f"SMS: a whole survey on each open consultation (budget {SMS_SEGMENT_BUDGET} segments)...", flush=True)
+    (workdir / "sms").mkdir()
+    platforms = FakePlatforms().start()
+    assistant = RunningAssistant(workdir / "sms", extra_env={"HYS_TODAY": "2026-11-22"})
+    assistant.env.update(twilio_env(assistant.base_url, platforms.url))
+    try:
+        assistant.start()
+        out = {}
+        for number, slug in enumerate(sorted(SMS_WALKTHROUGHS)):
+            resident = SmsResident(assistant.base_url, platforms, f"+4477009008{number:02d}")
+            texts, _reference = complete_by_sms(resident, slug)
+            out[slug] = {"texts": len(texts), "segments": sum(segments(text) for text in texts), "budget": SMS_SEGMENT_BUDGET}
+            print(f"  {slug}: {out[slug]['segments']} segments in {len(texts)} texts", flush=True)
+        return out
+    finally:
+        assistant.stop()
+        platforms.stop()
+
+
 # --- NLU quality ---------------------------------------------------------------------------------
 
 
@@ -435,6 +465,8 @@ def table(results: dict) -> str:
             )
     for kind, timing in results.get("understanding", {}).items():
         rows.append((f"understanding one {kind} message: p50 / p95 ms", f"{timing['p50_ms']} / {timing['p95_ms']}", "", ""))
+    for slug, cost in results.get("sms", {}).items():
+        rows.append((f"SMS, whole survey on {slug}: segments / texts", f"{cost['segments']} / {cost['texts']}", "", ""))
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
     return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
 
@@ -464,6 +496,11 @@ def check_targets(results: dict) -> dict:
         answers = [t["p95_ms"] for kind, t in results["understanding"].items() if kind != "explain"]
         checks["understanding: p95 under 10 ms per answer"] = max(answers) < 10
         checks["understanding: p95 under 50 ms per question explained"] = results["understanding"]["explain"]["p95_ms"] < 50
+    if "sms" in results:
+        budget = max(cost["budget"] for cost in results["sms"].values())
+        checks[f"SMS: a whole survey in at most {budget} segments"] = all(
+            cost["segments"] <= cost["budget"] for cost in results["sms"].values()
+        )
     if "scaleout" in results:
         checks["scale-out: zero errors with two Rasa servers"] = results["scaleout"]["two"]["errors"] == 0
     if "soak" in o:
@@ -497,6 +534,7 @@ def main() -> int:
         }
         print("Understanding layer, per message...", flush=True)
         results["understanding"] = understanding_latency(rounds=2 if args.quick else 5)
+        results["sms"] = sms_cost(workdir)
         if scaleout_config:
             results["scaleout"] = scaleout(workdir, *scaleout_config, rounds=1 if args.quick else 3)
         if not args.quick:

@@ -54,27 +54,31 @@ def test_is_gsm7_knows_the_alphabet():
 # --- segments ----------------------------------------------------------------------------------
 
 
+def _case(text: str, count: int, why: str):
+    return pytest.param(text, count, id=why)
+
+
 @pytest.mark.parametrize(
     ("text", "count"),
     [
-        ("", 0),
-        ("a", 1),
-        ("a" * 160, 1),  # one SMS holds 160 septets
-        ("a" * 161, 2),  # concatenated: 153 per part
-        ("a" * 306, 2),  # 2 x 153
-        ("a" * 307, 3),
-        ("€" * 80, 1),  # each extension character is two septets: 160
-        ("€" * 81, 2),  # 162 septets
-        ("a" * 152 + "€" + "a" * 152, 3),  # 306 septets, but the € can't straddle parts: 152 | 2+151 | 1
-        ("’" + "a" * 69, 1),  # one character outside GSM-7: UCS-2, 70 per SMS
-        ("’" + "a" * 70, 2),  # 71 units: 67 per part
-        ("’" * 134, 2),  # 2 x 67
-        ("’" * 135, 3),
-        ("😀" * 35, 1),  # an emoji is two UTF-16 units: 70
-        ("😀" * 36, 2),  # 72 units: 33 emoji (66 units) per part
-        ("😀" * 67, 3),  # 134 units, but no emoji is split: 33 | 33 | 1
-        ("a" * 160 + "’", 3),  # one curly apostrophe: 161 UCS-2 units, three parts of 67
-        ("a" * 160 + "'", 2),  # the same text in GSM-7
+        _case("", 0, "nothing"),
+        _case("a", 1, "one character"),
+        _case("a" * 160, 1, "160 septets fit one SMS"),
+        _case("a" * 161, 2, "161 septets: concatenated, 153 a part"),
+        _case("a" * 306, 2, "2 x 153"),
+        _case("a" * 307, 3, "307 septets"),
+        _case("€" * 80, 1, "80 extension characters are 160 septets"),
+        _case("€" * 81, 2, "162 septets"),
+        _case("a" * 152 + "€" + "a" * 152, 3, "306 septets but the escape pair can't straddle: 152 | 2+151 | 1"),
+        _case("’" + "a" * 69, 1, "one character outside GSM-7: UCS-2, 70 in one SMS"),
+        _case("’" + "a" * 70, 2, "71 UCS-2 units: 67 a part"),
+        _case("’" * 134, 2, "2 x 67"),
+        _case("’" * 135, 3, "135 units"),
+        _case("😀" * 35, 1, "an emoji is two UTF-16 units: 70"),
+        _case("😀" * 36, 2, "72 units: 33 emoji (66 units) a part"),
+        _case("😀" * 67, 3, "134 units but no emoji is split: 33 | 33 | 1"),
+        _case("a" * 160 + "’", 3, "one curly apostrophe: 161 UCS-2 units, three parts"),
+        _case("a" * 160 + "'", 2, "the same text in GSM-7: two parts"),
     ],
 )
 def test_segments_as_billed(text, count):

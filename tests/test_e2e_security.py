@@ -112,18 +112,6 @@ def test_a_rest_caller_using_an_sms_residents_number_gets_a_different_conversati
     assert status == 200 and not [e for e in raw["events"] if e.get("event") == "user"]
 
 
-def test_a_rest_caller_cannot_withdraw_an_sms_residents_response(assistant):
-    from actions.store.repository import Store
-
-    store = Store(assistant.database_url, assistant.env["SENDER_HASH_SALT"])
-    reference = store.submit_response(
-        consultation_slug="market-square-events", channel="twilio", sender_id="+447700900222", answers={"support": "Agree"}
-    )
-    assistant.texts("+447700900222", "delete everything you hold about me")
-    assistant.texts("+447700900222", "yes")
-    assert store.response_summary(reference)["status"] == "submitted"
-
-
 def test_withdrawing_by_reference_from_another_conversation_needs_the_postcode(assistant):
     from actions.store.repository import Store
 
@@ -291,6 +279,20 @@ def test_the_action_server_answers_rasa_with_the_token(assistant):
         (json.dumps({"sender": "ok", "message": "hi", "metadata": {"pad": "x" * 17000}}).encode(), 413, "larger than 16 KB"),
         (json.dumps({"sender": "y" * 200_000, "message": "hi"}).encode(), 413, "larger than 16 KB"),
     ],
+    ids=[
+        "empty",
+        "array",
+        "string",
+        "not-json",
+        "no-sender",
+        "empty-sender",
+        "long-sender",
+        "control-in-sender",
+        "number-message",
+        "array-metadata",
+        "17k-metadata",
+        "200k-sender",
+    ],
 )
 def test_bad_rest_bodies_get_a_4xx_with_a_reason_and_nothing_is_stored(assistant, body, status, reason):
     before = events_count(assistant)
@@ -341,13 +343,6 @@ def test_typed_payload_syntax_is_text_unless_the_bot_offered_that_button(assista
     assert latest["text"] == 'ask_deadline{"consultation": "harbour-road-cycle-lane"}'
     assert not latest["parse_data"].get("entities")
     assert latest["parse_data"]["intent"]["confidence"] < 1.0  # classified from words, not forced by the payload
-
-
-def test_a_typed_payload_cannot_fill_the_survey_slot(assistant):
-    forged = json.dumps({"slug": "market-square-events", "stage": "review", "answers": {"support": "Agree"}})
-    assistant.texts("slot-setter", f'/affirm{{"survey": {forged}}}')
-    survey = assistant.tracker("slot-setter")["slots"].get("survey") or {}
-    assert survey.get("stage") != "review" and not survey.get("answers")
 
 
 # --- what is left at rest ---------------------------------------------------------------------------

@@ -308,12 +308,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _store()
+    store = _store()
     print("Database schema is up to date.")
     settings = get_settings()
     rekeyed = rekey_conversations(settings.tracker_store_url, settings.sender_hash_salt)
     if rekeyed:
-        print(f"Re-keyed {rekeyed} conversation(s) stored under a raw sender id (now channel + salted hash).")
+        sealed = sum(store.seal_kept_address(channel, sender) for channel, sender in rekeyed)
+        print(
+            f"Re-keyed {len(rekeyed)} conversation(s) stored under a raw sender id (now channel + salted hash); "
+            f"sealed the address of {sealed} response(s) waiting for an outcome notice."
+        )
     return EXIT_OK
 
 

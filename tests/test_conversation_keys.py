@@ -64,14 +64,18 @@ def test_old_conversations_under_raw_ids_are_rekeyed_once(database_url):
     save_turn(store, "5551234", "hello", "telegram")
     save_turn(store, expected_key("rest", "already"), "hello", "rest")
 
-    assert rekey_conversations(database_url, SALT) == 3
+    assert sorted(rekey_conversations(database_url, SALT)) == [
+        ("telegram", "5551234"),
+        ("twilio", "+447700900111"),
+        ("twilio", "whatsapp:+447700900222"),
+    ]
     assert senders(database_url) == {
         expected_key("twilio", "+447700900111"),
         expected_key("twilio", "whatsapp:+447700900222"),
         expected_key("telegram", "5551234"),
         expected_key("rest", "already"),
     }
-    assert rekey_conversations(database_url, SALT) == 0  # idempotent
+    assert rekey_conversations(database_url, SALT) == []  # idempotent
     with engine_for(database_url).connect() as connection:
         stored = "\n".join(connection.execute(text("SELECT sender_id || ' ' || data FROM events")).scalars())
     assert "7700900111" not in stored and "5551234" not in stored
@@ -173,3 +177,53 @@ def test_purge_deletes_sealed_addresses_once_their_notice_is_sent_and_old_offere
         kept = dict(session.execute(select(ResponseRow.reference, ResponseRow.contact_sealed)).all())
     assert kept[sent] is None and kept[failed] == "sealed-+447700900502"  # a failed notice is tried again
     assert store.offered_payloads(expected_key("rest", "someone")) == []
+
+
+def test_migrate_rekeys_old_conversations_and_seals_the_address_of_residents_waiting_for_an_outcome(tmp_path):
+    """An upgrade: a conversation under a raw phone number, whose resident asked to hear the outcome."""
+    import os
+    import subprocess
+    import sys
+
+    from cryptography.fernet import Fernet
+
+    from actions.store.migrate import upgrade
+    from actions.store.models import ResponseRow
+    from actions.store.repository import Store
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    fernet_key = Fernet.generate_key()
+    upgrade(url)
+    old = Store(url, SALT)
+    old.apply_bundle(read_bundle([SEEDS], known_wards=set()))
+    phone = "+447700900601"
+    waiting = old.submit_response(
+        consultation_slug="market-square-events",
+        channel="twilio",
+        sender_id=phone,
+        answers={"support": "Agree"},
+        notify_outcome=True,
+    )
+    not_asked = old.submit_response(
+        consultation_slug="market-square-events",
+        channel="twilio",
+        sender_id=phone,
+        answers={"support": "Agree"},
+        notify_outcome=False,
+    )
+    save_turn(RedactingSQLTrackerStore(domain=DOMAIN, host=url), phone, "hello", "twilio")
+
+    env = {**os.environ, "DATABASE_URL": url, "HYS_VAR_DIR": str(tmp_path), "SENDER_HASH_SALT": SALT}
+    env["CONTACT_ENCRYPTION_KEY"] = fernet_key.decode()
+    migrated = subprocess.run(
+        [sys.executable, "-m", "actions.cli", "migrate"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Re-keyed 1 conversation(s)" in migrated.stdout and "sealed the address of 1 response(s)" in migrated.stdout
+
+    assert senders(url) == {expected_key("twilio", phone)}
+    with old.session() as session:
+        sealed = dict(session.execute(select(ResponseRow.reference, ResponseRow.contact_sealed)).all())
+    assert Fernet(fernet_key).decrypt(sealed[waiting].encode()).decode() == phone
+    assert sealed[not_asked] is None
+    assert phone.encode() not in b"".join(path.read_bytes() for path in tmp_path.glob("old.db*"))

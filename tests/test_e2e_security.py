@@ -250,14 +250,23 @@ def test_the_action_server_refuses_calls_without_rasas_token(assistant, authoriz
     assert store.response_summary(reference)["status"] == "submitted"
 
 
-def test_the_action_server_answers_rasa_with_the_token(assistant):
-    # The same forged call, with the token, reaches the action (proving the 401 above is the token check).
+def test_even_with_the_token_a_withdrawal_must_belong_to_the_conversation(assistant):
+    from actions.store.repository import Store
+
+    store = Store(assistant.database_url, assistant.env["SENDER_HASH_SALT"])
+    reference = store.submit_response(
+        consultation_slug="market-square-events", channel="rest", sender_id="victim-2", answers={"support": "Agree"}
+    )
+    # The same forged call, with the token: it reaches the action (so the 401s above are the token
+    # check), and the action still refuses, because the response is not this conversation's.
     status, body = raw_post(
         f"http://127.0.0.1:{assistant.action_port}/webhook",
-        forged_withdrawal("MB-AAAA-AAAA"),
+        forged_withdrawal(reference),
         {"Authorization": f"Bearer {ACTION_TOKEN}"},
     )
     assert status == 200, body
+    assert "can't withdraw" in body
+    assert store.response_summary(reference)["status"] == "submitted"
 
 
 # --- REST edges ---------------------------------------------------------------------------------------
@@ -356,7 +365,8 @@ def test_no_raw_phone_number_in_the_database_or_logs_after_an_sms_conversation(a
     tracker = assistant.tracker(phone, channel="twilio")
     assert len([e for e in tracker["events"] if e["event"] == "user"]) == 4  # the conversation really went on
     fragments = {phone, phone.lstrip("+"), "7700900333"}
-    database = (assistant.workdir / "hys.db").read_bytes()
+    database = b"".join(path.read_bytes() for path in assistant.workdir.glob("hys.db*"))  # with the WAL file
+    assert len(database) > 100_000
     for fragment in fragments:
         assert fragment.encode() not in database
     for log in assistant.workdir.glob("*.log"):
@@ -377,7 +387,7 @@ def test_an_opted_in_address_is_kept_only_encrypted(assistant):
         notify_outcome=True,
         contact_sealed=Fernet(key.encode()).encrypt(b"+447700900444").decode(),
     )
-    database = (assistant.workdir / "hys.db").read_bytes()
+    database = b"".join(path.read_bytes() for path in assistant.workdir.glob("hys.db*"))  # with the WAL file
     assert b"7700900444" not in database
     store.withdraw_response(reference)
     with sqlite3.connect(assistant.database_url.removeprefix("sqlite:///")) as connection:

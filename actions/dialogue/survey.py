@@ -470,7 +470,7 @@ async def prove_withdrawal(dispatcher: CollectingDispatcher, tracker: Tracker, r
     if postcode is None or postcode.full is None:
         dispatcher.utter_message(text="Please type the full postcode you gave with that response, like MB3 4AB.")
         return []
-    if await in_thread(store().prove_withdrawal, reference, postcode.full):
+    if await in_thread(store().prove_withdrawal, reference, postcode.full, channel_of(tracker), tracker.sender_id):
         return confirm_withdrawal(dispatcher, reference)
     content = await catalogue()
     dispatcher.utter_message(
@@ -504,6 +504,11 @@ async def erase_me(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[d
 
 
 async def withdraw(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> list[dict]:
+    # Checked again here, on the server: the "withdraw:REF" offer is only ever set after this same check.
+    standing = await in_thread(store().withdrawal_standing, reference, channel_of(tracker), tracker.sender_id)
+    if standing != "own":
+        dispatcher.utter_message(text=f"I can't withdraw response {reference} from this chat.")
+        return [SlotSet("offer", None)]
     done = await in_thread(store().withdraw_response, reference)
     if done:
         dispatcher.utter_message(

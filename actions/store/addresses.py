@@ -31,7 +31,9 @@ def _fernet(key: str) -> Fernet | None:
     try:
         return Fernet(key.encode())
     except (ValueError, TypeError):
-        raise SystemExit("CONTACT_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64 bytes); run `make run` to generate one") from None
+        raise SystemExit(
+            "CONTACT_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64 bytes); run `make run` to generate one"
+        ) from None
 
 
 def seal_address(address: str) -> str | None:

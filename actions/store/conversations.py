@@ -44,16 +44,17 @@ def delete_conversations(tracker_url: str, sender_ids: list[str]) -> int:
         return result.rowcount or 0
 
 
-def rekey_conversations(tracker_url: str, salt: str) -> int:
+def rekey_conversations(tracker_url: str, salt: str) -> list[tuple[str, str]]:
     """Re-key conversations stored under a raw sender id (before conversation keys existed).
 
     Each becomes ``channel:<salted hash>``, the channel read from its latest message, so no raw phone
-    number or chat id is left as a tracker key. Idempotent; returns how many conversations were re-keyed.
+    number or chat id is left as a tracker key. Idempotent; returns the (channel, raw id) re-keyed, so
+    the caller can seal the addresses of residents who asked for an outcome before their id goes.
     """
     events = _events_table(tracker_url)
     if events is None:
-        return 0
-    rekeyed = 0
+        return []
+    rekeyed: list[tuple[str, str]] = []
     with engine_for(tracker_url).begin() as connection:
         raw_senders = [
             s for s in connection.execute(select(events.c.sender_id).distinct()).scalars() if not is_conversation_key(s)
@@ -68,7 +69,11 @@ def rekey_conversations(tracker_url: str, salt: str) -> int:
             channel = _input_channel(latest_user_event) or "rest"
             key = conversation_key(salt, channel, sender)
             connection.execute(update(events).where(events.c.sender_id == sender).values(sender_id=key))
-            rekeyed += 1
+            rekeyed.append((channel, sender))
+    if rekeyed and tracker_url.startswith("sqlite"):
+        with engine_for(tracker_url).connect() as connection:
+            # SQLite keeps the old pages, raw ids and all, in its write-ahead log until it is checkpointed.
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return rekeyed
 
 

@@ -41,6 +41,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; far fewer fsyncs
+            cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left in free pages
             cursor.close()
 
         if not memory:

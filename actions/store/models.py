@@ -229,6 +229,8 @@ class ResponseRow(Base):
     # Salted hash of the postcode the resident gave, so a withdrawal from another conversation can be proved.
     postcode_hash = Column(String(64))
     withdraw_proof_failures = Column(Integer, nullable=False, default=0)
+    # The sender hash of the conversation that proved it may withdraw this response (by postcode).
+    withdraw_proven_by = Column(String(64))
     answers = relationship("AnswerRow", cascade="all, delete-orphan")
 
 

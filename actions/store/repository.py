@@ -17,7 +17,7 @@ from ..content.files import ContentBundle
 from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward, effective_status
 from ..content.validate import ContentError, Problem
 from . import unanswered
-from .addresses import open_address, seal_address
+from .addresses import PUSH_CHANNELS, open_address, seal_address
 from .db import session_scope
 from .identity import CONVERSATION_KEY, hash_sender, new_reference
 from .models import (
@@ -561,6 +561,29 @@ class Store:
             )
         return open_address(sealed)
 
+    def seal_kept_address(self, channel: str, sender_id: str) -> int:
+        """Seal ``sender_id`` as the address of its submitted, opted-in responses that have none yet
+        (responses from before addresses were sealed). Returns how many responses now keep it."""
+        if channel not in PUSH_CHANNELS:
+            return 0
+        sealed = seal_address(sender_id)
+        if sealed is None:
+            return 0
+        with self.session() as session:
+            result = session.execute(
+                update(ResponseRow)
+                .where(
+                    ResponseRow.channel == channel,
+                    ResponseRow.sender_hash == hash_sender(self.sender_salt, channel, sender_id),
+                    ResponseRow.status == "submitted",
+                    ResponseRow.notify_outcome.is_(True),
+                    ResponseRow.contact_sealed.is_(None),
+                )
+                .values(contact_sealed=sealed)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount or 0
+
     def forget_address(self, response_id: int) -> None:
         with self.session() as session:
             response = session.get(ResponseRow, response_id)
@@ -615,13 +638,13 @@ class Store:
             response.answers = []
             response.ward_slug = response.age_band = None
             response.notify_outcome = response.consent_quote = None
-            response.contact_sealed = response.postcode_hash = None
+            response.contact_sealed = response.postcode_hash = response.withdraw_proven_by = None
             return True
 
     def withdrawal_standing(self, reference: str, channel: str, sender_id: str) -> str:
-        """May this conversation withdraw ``reference``? ``own`` (it submitted it), ``postcode`` (it must
-        give the full postcode given with the response), ``locked`` (too many wrong postcodes), ``no_proof``
-        (no postcode was given: only the council can withdraw it) or ``missing``."""
+        """May this conversation withdraw ``reference``? ``own`` (it submitted it, or proved it may),
+        ``postcode`` (it must give the full postcode given with the response), ``locked`` (too many wrong
+        postcodes), ``no_proof`` (no postcode was given: only the council can withdraw it) or ``missing``."""
         sender_hash = hash_sender(self.sender_salt, channel, sender_id)
         with self.session() as session:
             response = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference.upper()))
@@ -629,12 +652,15 @@ class Store:
                 return "missing"
             if response.channel == channel and response.sender_hash == sender_hash:
                 return "own"
+            if response.withdraw_proven_by == sender_hash:  # an HMAC of "channel:id", so channel-specific
+                return "own"
             if not response.postcode_hash:
                 return "no_proof"
             return "locked" if response.withdraw_proof_failures >= MAX_WITHDRAW_PROOF_FAILURES else "postcode"
 
-    def prove_withdrawal(self, reference: str, postcode: str) -> bool:
-        """True when ``postcode`` is the one given with the response; a wrong one counts towards the lock."""
+    def prove_withdrawal(self, reference: str, postcode: str, channel: str, sender_id: str) -> bool:
+        """True when ``postcode`` is the one given with the response, which this conversation may then
+        withdraw; a wrong one counts towards the lock."""
         with self.session() as session:
             response = session.scalar(
                 select(ResponseRow).where(ResponseRow.reference == reference.upper(), ResponseRow.status == "submitted")
@@ -644,6 +670,7 @@ class Store:
             if response.withdraw_proof_failures >= MAX_WITHDRAW_PROOF_FAILURES:
                 return False
             if hmac.compare_digest(response.postcode_hash, self.postcode_hash(postcode)):
+                response.withdraw_proven_by = hash_sender(self.sender_salt, channel, sender_id)
                 return True
             session.execute(
                 update(ResponseRow)

@@ -164,7 +164,7 @@ class Survey:
         if stage == "postcode":
             return Reply(
                 hint
-                + 'Nearly done. What\'s your postcode? We use it only to find your ward, and to check it\'s you if you ask to withdraw from another chat. We keep the first part (like MB3 4) and a scrambled code, never the postcode. You can say "skip".',
+                + "Nearly done. What's your postcode? We use it only to find your ward, and to check it's you if you ask to withdraw from another chat. We keep the first part (like MB3 4) and a scrambled code, never the postcode. You can say \"skip\".",
                 [{"title": "Skip", "payload": "skip"}],
             )
         if stage == "age":

@@ -23,9 +23,7 @@ DEFAULT_TEXT_LIMIT = 2000
 REDACTION_MARGIN = 500
 
 
-def submission_problems(
-    consultation: Consultation, state: dict[str, Any], known_wards: set[str], today: dt.date
-) -> list[str]:
+def submission_problems(consultation: Consultation, state: dict[str, Any], known_wards: set[str], today: dt.date) -> list[str]:
     """One line per reason this state must not be saved; empty when it may be."""
     problems: list[str] = []
     if state.get("slug") != consultation.slug:

@@ -28,10 +28,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("contact_sealed", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("postcode_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("withdraw_proof_failures", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("withdraw_proven_by", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("responses", schema=None) as batch_op:
+        batch_op.drop_column("withdraw_proven_by")
         batch_op.drop_column("withdraw_proof_failures")
         batch_op.drop_column("postcode_hash")
         batch_op.drop_column("contact_sealed")

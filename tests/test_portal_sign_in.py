@@ -367,12 +367,23 @@ async def test_a_password_set_with_the_cli_ends_the_sessions_and_lifts_the_lock(
 # --- HTTPS by default ------------------------------------------------------------------------------
 
 
-def test_settings_ask_for_https_unless_plain_http_is_allowed(monkeypatch):
+def test_settings_ask_for_https_unless_plain_http_is_allowed(monkeypatch, tmp_path):
+    import actions.settings
+
+    monkeypatch.setattr(actions.settings, "PROJECT_ROOT", tmp_path)  # no .env: `make run` may have written one here
+    monkeypatch.setenv("PORTAL_ALLOW_HTTP", "")  # so that the original value comes back after the test...
+    monkeypatch.delenv("PORTAL_ALLOW_HTTP")  # ...even though loading .env below sets it behind monkeypatch's back
     try:
+        get_settings.cache_clear()
+        assert get_settings().portal_secure_cookies is True
         for value, secure in [("", True), ("false", True), ("true", False)]:
             monkeypatch.setenv("PORTAL_ALLOW_HTTP", value)
             get_settings.cache_clear()
             assert get_settings().portal_secure_cookies is secure
+        (tmp_path / ".env").write_text("PORTAL_ALLOW_HTTP=true\n")
+        monkeypatch.delenv("PORTAL_ALLOW_HTTP")
+        get_settings.cache_clear()
+        assert get_settings().portal_secure_cookies is False  # a development .env, as `make run` writes it
     finally:
         get_settings.cache_clear()
 

@@ -388,6 +388,13 @@ def test_settings_ask_for_https_unless_plain_http_is_allowed(monkeypatch, tmp_pa
         get_settings.cache_clear()
 
 
+def test_a_production_portal_refuses_plain_http(tmp_path):
+    url = f"sqlite:///{tmp_path / 'unused.db'}"
+    with pytest.raises(SystemExit, match="PORTAL_ALLOW_HTTP=true is for local development"):
+        create_app(portal_settings(url, production=True, portal_allow_http=True))
+    assert create_app(portal_settings(url, production=True, portal_allow_http=False)) is not None
+
+
 @pytest.mark.asyncio
 async def test_cookies_are_secure_and_hsts_is_sent_unless_plain_http_is_allowed(portal_store):
     secure = portal_settings(portal_store.url, portal_allow_http=False)

@@ -287,6 +287,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     settings = settings or get_settings()
     if not settings.portal_secret_key:
         raise SystemExit("PORTAL_SECRET_KEY is not set (run `make run` once to generate one in .env).")
+    if settings.production and settings.portal_allow_http:
+        raise SystemExit("PORTAL_ALLOW_HTTP=true is for local development; with HYS_ENV=production the portal needs HTTPS.")
     app = web.Application(middlewares=[security_headers(hsts=settings.portal_secure_cookies)], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store or Store(settings.database_url, settings.sender_hash_salt)

@@ -205,6 +205,21 @@ def test_telegram_with_the_secret_token_gets_an_inline_keyboard(assistant, platf
     assert any(r["body"]["text"].startswith("Events in Market Square") for r in reply)
 
 
+def test_a_typed_1_on_telegram_answers_an_optional_number_question_instead_of_pressing_skip(assistant, platforms):
+    chat = 555009
+    steps = ["I want to have my say on the harbour road cycle lane", "yes", "no", "no", "agree", "b", "skip"]
+    for update_id, text in enumerate(steps, start=900):
+        assert telegram_post(assistant, telegram_update(chat, text, update_id), TELEGRAM_SECRET)[0] == 200
+    sent = [r["body"] for r in platforms.sent("/sendMessage") if str(r["body"].get("chat_id")) == str(chat)]
+    question = sent[-1]
+    assert "trips a week" in question["text"]
+    keyboard = json.loads(question["reply_markup"]) if isinstance(question["reply_markup"], str) else question["reply_markup"]
+    assert [row[0]["callback_data"] for row in keyboard["inline_keyboard"]] == ["skip"]  # Skip is a word, never "1"
+    assert telegram_post(assistant, telegram_update(chat, "1", 950), TELEGRAM_SECRET)[0] == 200
+    survey = assistant.tracker(str(chat), channel="telegram")["slots"]["survey"]
+    assert survey["answers"]["trips"] == 1
+
+
 @pytest.mark.parametrize("secret", [None, "wrong-secret"])
 def test_telegram_without_the_secret_token_is_refused(assistant, platforms, secret):
     before = len(platforms.requests)

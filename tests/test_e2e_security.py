@@ -393,3 +393,23 @@ def test_an_opted_in_address_is_kept_only_encrypted(assistant):
     with sqlite3.connect(assistant.database_url.removeprefix("sqlite:///")) as connection:
         sealed = connection.execute("SELECT contact_sealed FROM responses WHERE reference = ?", (reference,)).fetchone()[0]
     assert sealed is None
+
+
+def test_a_carrier_stop_deletes_the_address_kept_for_an_outcome_notice(assistant):
+    from actions.store.repository import Store
+
+    store = Store(assistant.database_url, assistant.env["SENDER_HASH_SALT"])
+    phone = "+447700900555"
+    sealed = Fernet(assistant.env["CONTACT_ENCRYPTION_KEY"].encode()).encrypt(phone.encode()).decode()
+    reference = store.submit_response(
+        consultation_slug="market-square-events",
+        channel="twilio",
+        sender_id=phone,
+        answers={"support": "Agree"},
+        notify_outcome=True,
+        contact_sealed=sealed,
+    )
+    assert sms(assistant, phone, "STOP") == 204
+    with sqlite3.connect(assistant.database_url.removeprefix("sqlite:///")) as connection:
+        kept = connection.execute("SELECT contact_sealed FROM responses WHERE reference = ?", (reference,)).fetchone()[0]
+    assert kept is None

@@ -24,7 +24,15 @@ from sanic.request import Request
 
 from .addressing import addressed_by_key
 from .guard import Handler, guarded
-from .render import first_delivery, forget_buttons, remember_buttons, resolve_number_reply
+from .render import (
+    SKIP,
+    first_delivery,
+    forget_buttons,
+    is_word_button,
+    numbered_buttons,
+    remember_buttons,
+    resolve_number_reply,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +52,18 @@ class ResidentTelegramOutput(TelegramOutput):
             await self.send_message(recipient_id, part)
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
-        await remember_buttons(self.name(), str(recipient_id), buttons)
+        # Only real options are numbered (and so remembered): a typed "1" to an optional number question
+        # is the answer 1, not the Skip button, whose callback is the word "skip".
+        await remember_buttons(self.name(), str(recipient_id), numbered_buttons(buttons))
         keyboard = InlineKeyboardMarkup()
-        for number, button in enumerate(buttons, start=1):
-            keyboard.row(InlineKeyboardButton(str(button["title"])[:64], callback_data=str(number)))
+        number = 0
+        for button in buttons:
+            if is_word_button(button):
+                callback = SKIP
+            else:
+                number += 1
+                callback = str(number)
+            keyboard.row(InlineKeyboardButton(str(button["title"])[:64], callback_data=callback))
         await self.send_message(recipient_id, text, reply_markup=keyboard)
 
 

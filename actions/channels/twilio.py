@@ -24,7 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
-from .addressing import addressed_by_key
+from .addressing import addressed_by_key, store
 from .guard import Handler, guarded
 from .render import (
     first_delivery,
@@ -117,6 +117,8 @@ class VerifiedTwilioInput(InputChannel):
         if keyword == OPT_OUT:
             logger.info("twilio.opted_out")
             await forget_buttons(self.name(), sender)
+            # Twilio will refuse anything we send now, so an address kept for an outcome notice has no use left.
+            await asyncio.to_thread(store().forget_addresses_of, self.name(), sender)
             silent = CollectingOutputChannel()  # collected, never sent
             await handle(UserMessage("pause", silent, sender, input_channel=self.name(), metadata={"medium": medium(sender)}))
             return True

@@ -584,6 +584,21 @@ class Store:
             )
             return result.rowcount or 0
 
+    def forget_addresses_of(self, channel: str, sender_id: str) -> int:
+        """Delete every sealed address of one channel identity (an SMS opt-out such as STOP)."""
+        with self.session() as session:
+            result = session.execute(
+                update(ResponseRow)
+                .where(
+                    ResponseRow.channel == channel,
+                    ResponseRow.sender_hash == hash_sender(self.sender_salt, channel, sender_id),
+                    ResponseRow.contact_sealed.is_not(None),
+                )
+                .values(contact_sealed=None)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount or 0
+
     def forget_address(self, response_id: int) -> None:
         with self.session() as session:
             response = session.get(ResponseRow, response_id)

@@ -60,7 +60,7 @@ def csv_row(entry: AuditEntry) -> list:
 async def audit_page(request: web.Request) -> web.Response:
     require_admin(request)
     try:
-        page = max(1, int(request.query.get("page", "1")))
+        page = min(max(1, int(request.query.get("page", "1"))), 1_000_000)  # an offset the database can take
     except ValueError:
         page = 1
     entries, total = await asyncio.to_thread(audit_entries, request.app[STORE_KEY], PAGE_SIZE, (page - 1) * PAGE_SIZE)

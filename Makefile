@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.setup-stamp
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup run test train lint format clean help bench bench-quick fuzz understanding
+.PHONY: setup run test train lint format clean help bench bench-quick fuzz understanding themes-eval
 
 help:
 	@echo "make run    - set up if needed, train if needed, load seeds/ and start the assistant"
@@ -19,6 +19,7 @@ help:
 	@echo "make train  - retrain the Rasa model"
 	@echo "make lint   - ruff check and format check"
 	@echo "make understanding - right / re-asked / wrong on the corpus of residents' phrasings (tests/understanding)"
+	@echo "make themes-eval - suggested comment themes against hand-confirmed ones: P/R/F1 per theme (tests/themes)"
 	@echo "make bench  - performance benchmark against Rasa's default assistant (BENCH_ARGS='--soak 10')"
 
 # The virtualenv is rebuilt when any requirements file or pyproject.toml changes.
@@ -70,6 +71,10 @@ bench: setup models/haveyoursay.tar.gz
 # How well residents' own words are understood: right / re-asked / wrong by type, dev and test halves.
 understanding: setup
 	$(PY) -m tests.understanding.measure $(UNDERSTANDING_ARGS)
+
+# Automatic theme suggestions against hand-confirmed themes: precision, recall, F1 per theme, 95% intervals.
+themes-eval: setup
+	$(PY) -m tests.themes.measure $(THEMES_ARGS)
 
 # Property-based tests with a large budget (CI runs the same tests with a small one).
 fuzz: setup

@@ -152,8 +152,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _audit_export(store: Store, request, written: int) -> None:
     """CLI exports go in the portal's audit log too, as the system user who ran them."""
-    from .portal.audit import export_details
-    from .store.accounts import record_audit
+    from .export.service import audit_details
+    from .store.audit import record_audit
 
     record_audit(
         store,
@@ -161,7 +161,7 @@ def _audit_export(store: Store, request, written: int) -> None:
         request.filter.consultation,
         actor=f"cli:{getpass.getuser()}",
         rows=written,
-        details=export_details(request),
+        details=audit_details(request),
     )
 
 
@@ -238,7 +238,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_user_set_password(args: argparse.Namespace) -> int:
     """A new password for an account (forgotten, or to lock someone out); ends its sessions and its lock."""
-    from .store.accounts import AccountError, attempt_key, change_password, clear_attempts, find_user
+    from .store.accounts import AccountError, change_password, find_user
+    from .store.sign_in_attempts import attempt_key, clear_attempts
 
     store = _store()
     user = find_user(store, args.email)

@@ -26,9 +26,10 @@ from sqlalchemy import select, update
 
 from actions.portal.app import create_app
 from actions.settings import Settings, get_settings
-from actions.store.accounts import add_user, reserve_attempt
+from actions.store.accounts import add_user
 from actions.store.models import PortalSessionRow, SignInAttemptRow
 from actions.store.repository import Store
+from actions.store.sign_in_attempts import reserve_attempt
 from tests.conftest import PROJECT_ROOT, TEST_SALT
 from tests.servers import free_port
 

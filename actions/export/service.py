@@ -27,6 +27,20 @@ class ExportRequest:
     include_personal_data: bool = False
 
 
+def audit_details(request: ExportRequest) -> dict:
+    """What an export held, for the audit log: format, layout, personal data and the filter."""
+    chosen = request.filter
+    return {
+        "format": request.format,
+        "layout": request.layout,
+        "personal_data": request.include_personal_data,
+        "ward": chosen.ward,
+        "channel": chosen.channel,
+        "since": chosen.since.isoformat() if chosen.since else None,
+        "until": chosen.until.isoformat() if chosen.until else None,
+    }
+
+
 def filename(request: ExportRequest, today: dt.date) -> str:
     suffix = "-long" if request.layout == "long" else ""
     return f"{request.filter.consultation}-{today.isoformat()}{suffix}.{request.format}"

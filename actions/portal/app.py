@@ -22,13 +22,14 @@ from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from ..export.records import ExportFilter
-from ..export.service import CONTENT_TYPES, ExportRequest, export, filename
+from ..export.service import CONTENT_TYPES, ExportRequest, audit_details, export, filename
 from ..export.summary import by_age_band, by_channel, by_ward, comments, question_results
 from ..settings import Settings, get_settings, today
-from ..store.accounts import SESSION_LIFETIME, User, record_audit
+from ..store.accounts import User
+from ..store.audit import record_audit
 from ..store.repository import Store
+from ..store.sessions import SESSION_LIFETIME
 from . import audit, sign_in
-from .audit import export_details
 from .charts import bar_chart
 from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context, remote_address
 from .security import csrf_middleware, parse_networks, security_headers
@@ -231,7 +232,7 @@ async def export_download(request: web.Request) -> web.StreamResponse:
         user=user,
         ip=remote_address(request),
         rows=written,
-        details=export_details(export_request),
+        details=audit_details(export_request),
     )
     return web.Response(
         body=buffer.getvalue(),

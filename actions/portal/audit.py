@@ -1,7 +1,7 @@
 """The audit log in the portal: admins read it page by page and download it as CSV.
 
 Entries are written where the audited thing happens (exports and single-response views in ``app.py``,
-the CLI's exports in ``cli.py``) through ``accounts.record_audit``; downloading the log is audited too.
+the CLI's exports in ``cli.py``) through ``store.audit.record_audit``; downloading the log is audited too.
 """
 
 from __future__ import annotations
@@ -12,30 +12,15 @@ import io
 import aiohttp_jinja2
 from aiohttp import web
 
-from ..export.service import ExportRequest
 from ..export.writers import iso_utc, write_csv
 from ..settings import today
-from ..store.accounts import AuditEntry, audit_entries, iter_audit_entries, record_audit
+from ..store.audit import AuditEntry, audit_entries, iter_audit_entries, record_audit
 from .common import STORE_KEY, context, remote_address
 from .sign_in import require_admin
 
 PAGE_SIZE = 100
 FILTER_FIELDS = ("format", "layout", "personal_data", "ward", "channel", "since", "until", "consultation")
 CSV_HEADER = ["id", "at", "actor", "role", "ip", "action", "target", "rows", *FILTER_FIELDS]
-
-
-def export_details(request: ExportRequest) -> dict:
-    """What an export held, for the audit log: format, layout, personal data and the filter."""
-    chosen = request.filter
-    return {
-        "format": request.format,
-        "layout": request.layout,
-        "personal_data": request.include_personal_data,
-        "ward": chosen.ward,
-        "channel": chosen.channel,
-        "since": chosen.since.isoformat() if chosen.since else None,
-        "until": chosen.until.isoformat() if chosen.until else None,
-    }
 
 
 def describe(entry: AuditEntry) -> str:

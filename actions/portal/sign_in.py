@@ -1,6 +1,6 @@
 """Signing in and out, changing one's password, and the check that every other page is signed in.
 
-Sessions live in the database (``accounts.start_session``): the encrypted cookie carries only a random
+Sessions live in the database (``store.sessions``): the encrypted cookie carries only a random
 token, so signing out or changing the password ends the session even where the cookie has been copied.
 Attempts are counted in the database before the password is checked, per account (10 in 15 minutes, then
 the account is locked) and, more generously, per client address, so every portal process shares the counts.
@@ -15,19 +15,9 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
-from ..store.accounts import (
-    AccountError,
-    User,
-    attempt_key,
-    authenticate,
-    change_password,
-    clear_attempts,
-    end_session,
-    release_attempt,
-    reserve_attempt,
-    session_user,
-    start_session,
-)
+from ..store.accounts import AccountError, User, authenticate, change_password
+from ..store.sessions import end_session, session_user, start_session
+from ..store.sign_in_attempts import attempt_key, clear_attempts, forget_finished_windows, release_attempt, reserve_attempt
 from .common import SETTINGS_KEY, STORE_KEY, context, remote_address
 from .security import safe_next
 
@@ -97,6 +87,7 @@ async def login(request: web.Request) -> web.Response:
         clear_attempts(store, account_key)
         release_attempt(store, ip_key)
         end_session(store, previous)
+        forget_finished_windows(store)
         return start_session(store, user.id)
 
     token = await asyncio.to_thread(signed_in)

@@ -1,0 +1,83 @@
+"""The audit log: who exported what, viewed which single response, or changed which account, and when.
+
+Written where the audited thing happens (the portal and the CLI) through ``record_audit``; read by admins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .accounts import User
+from .models import AuditRow, utcnow
+from .repository import Store
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    actor: str
+    role: str
+    ip: str | None
+    action: str
+    target: str
+    rows: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def record_audit(
+    store: Store,
+    action: str,
+    target: str,
+    *,
+    user: User | None = None,
+    actor: str | None = None,
+    ip: str | None = None,
+    rows: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit entry: a portal account (``user``) or someone else (``actor``, e.g. "cli:jane")."""
+    with store.session() as session:
+        session.add(
+            AuditRow(
+                at=utcnow(),
+                user_id=user.id if user else None,
+                actor=(user.email if user else actor or "unknown")[:320],
+                role=user.role if user else "cli",
+                ip=ip[:45] if ip else None,
+                action=action,
+                target=target[:200],
+                rows=rows,
+                details=details or {},
+            )
+        )
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(row.id, row.at, row.actor, row.role, row.ip, row.action, row.target, row.rows, dict(row.details or {}))
+
+
+def audit_entries(store: Store, limit: int = 100, offset: int = 0) -> tuple[list[AuditEntry], int]:
+    """A page of the audit log, newest first, and the number of entries in all."""
+    with store.session() as session:
+        total = session.scalar(select(func.count()).select_from(AuditRow))
+        rows = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit).offset(offset))
+        return [_entry(row) for row in rows], total
+
+
+def iter_audit_entries(store: Store, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Every audit entry, oldest first, read in batches so memory does not grow with the log."""
+    last = 0
+    while True:
+        with store.session() as session:
+            rows = list(session.scalars(select(AuditRow).where(AuditRow.id > last).order_by(AuditRow.id).limit(batch)))
+            entries = [_entry(row) for row in rows]
+        if not entries:
+            return
+        yield from entries
+        last = entries[-1].id

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from .model import Consultation, Question
@@ -33,13 +33,15 @@ def question_document(question: Question) -> dict:
 def consultation_document(consultation: Consultation) -> dict:
     """The YAML-shaped document for a consultation, with optional empties left out."""
     data = asdict(consultation)
+    data.pop("version")  # where the store keeps it, not part of the content
     data["questions"] = [question_document(question) for question in consultation.questions]
     document = _jsonable(data)
     return {key: value for key, value in document.items() if value not in (None, "", [])}
 
 
-def consultation_from_document(document: dict) -> Consultation:
-    return validate_consultation(document, source="store")
+def consultation_from_document(document: dict, version: int | None = None) -> Consultation:
+    consultation = validate_consultation(document, source="store")
+    return replace(consultation, version=version) if version is not None else consultation
 
 
 def content_hash(document: dict) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from .model import (
     CUSTOM_SCALE,
+    DEFAULT_OTHER_LABEL,
     DEMOGRAPHIC_QUESTIONS,
     QUESTION_TYPES,
     SCALES,
@@ -35,6 +36,7 @@ from .model import (
     Question,
     Ward,
 )
+from .skip_logic import check_conditions, read_condition
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUESTION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -242,7 +244,11 @@ QUESTION_FIELDS_BY_TYPE = {
     "yesno": set(),
     "number": {"min", "max"},
 }
-QUESTION_COMMON_FIELDS = {"id", "type", "text", "required", "help"}
+QUESTION_COMMON_FIELDS = {"id", "type", "text", "required", "help", "ask_if", "other"}
+OTHER_TYPES = ("choice", "multi")
+OTHER_LABEL_MAX_CHARS = 60
+# Residents' everyday words for the "other, please specify" option, added as its aliases.
+OTHER_ALIASES = ("other", "something else")
 
 
 def validate_consultation(doc: Any, source: str, known_wards: set[str] | None = None) -> Consultation:
@@ -290,8 +296,11 @@ def validate_consultation(doc: Any, source: str, known_wards: set[str] | None = 
     events = check.records(data, "events", "", lambda item, path: _event(check, item, path))
     faqs = check.records(data, "faqs", "", lambda item, path: _faq(check, item, path))
     questions = check.records(data, "questions", "", lambda item, path: _question(check, item, path))
-    for question_id in _duplicates([question.id for question in questions]):
+    duplicate_ids = _duplicates([question.id for question in questions])
+    for question_id in duplicate_ids:
         check.problem("questions", f"duplicate question id {question_id!r}")
+    if not duplicate_ids:
+        questions = check_conditions(questions, _question_paths(data.get("questions")), check.problem)
     if status == "open" and not data.get("questions"):
         check.problem("questions", "an open consultation needs at least one question")
 
@@ -322,6 +331,25 @@ def validate_consultation(doc: Any, source: str, known_wards: set[str] | None = 
         decision_expected=decision_expected,
         outcome=outcome,
     )
+
+
+def consultation_problems(doc: Any, known_wards: set[str] | None = None, source: str = "") -> list[Problem]:
+    """Every problem with one consultation document, [] when it is valid: for a web form, where each
+    :class:`Problem` names the field (``questions[2].ask_if.includes``) to show its message beside."""
+    try:
+        validate_consultation(doc, source, known_wards=known_wards)
+    except ContentError as error:
+        return error.problems
+    return []
+
+
+def _question_paths(raw: Any) -> dict[str, str]:
+    """Each question id's field path as written (``questions[3]``), for problems found across questions."""
+    paths: dict[str, str] = {}
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            paths.setdefault(item["id"].strip(), f"questions[{index}]")
+    return paths
 
 
 def _proposal(check: _Checker, item: Any, path: str) -> Proposal | None:
@@ -435,7 +463,45 @@ def _question(check: _Checker, item: Any, path: str) -> Question | None:
             check.problem(f"{path}.max", f"must be greater than min ({low})")
         fields["min"], fields["max"] = low, high
 
+    if data.get("ask_if") is not None:
+        fields["ask_if"] = read_condition(data["ask_if"], f"{path}.ask_if", check.problem)
+    if data.get("other") not in (None, False):
+        _other(check, data, path, qtype, fields)
+
     return Question(id=question_id, type=qtype, text=text, required=required, help=help_text, **fields)
+
+
+def _other(check: _Checker, data: dict, path: str, qtype: str, fields: dict[str, Any]) -> None:
+    """``other: true`` or ``other: "Something else (please tell us)"``: one more option, with a follow-up in words."""
+    value, where = data["other"], f"{path}.other"
+    if qtype not in OTHER_TYPES:
+        check.problem(where, f'"other, please specify" is only for choice and multi questions; this is a {qtype} question')
+        return
+    if value is True:
+        label = DEFAULT_OTHER_LABEL
+    elif isinstance(value, str) and value.strip():
+        label = value.strip()
+    else:
+        check.problem(where, f"must be true, or the option's label as text, got {value!r}")
+        return
+    if len(label) > OTHER_LABEL_MAX_CHARS:
+        check.problem(where, f"is {len(label)} characters; the limit is {OTHER_LABEL_MAX_CHARS}")
+    options = fields.get("options", ())
+    taken = {option.lower(): option for option in options}
+    taken.update({alias.lower(): option for option, words in fields.get("aliases", ()) for alias in words})
+    if label.lower() in taken or "other" in taken:
+        clash = taken.get(label.lower()) or taken["other"]
+        check.problem(where, f"the options already have {clash!r}; remove it from options when you use other")
+        return
+    if len(options) + 1 > MAX_OPTIONS:
+        check.problem(where, f"makes {len(options) + 1} options; the limit is {MAX_OPTIONS}")
+    fields["options"] = (*options, label)
+    if qtype == "multi" and data.get("max_choices") is None:
+        fields["max_choices"] = len(fields["options"])
+    words = tuple(word for word in OTHER_ALIASES if word not in taken and word != label.lower())
+    if words:
+        fields["aliases"] = (*fields.get("aliases", ()), (label, words))
+    fields["other"] = label
 
 
 MAX_ALIASES = 20

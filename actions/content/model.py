@@ -237,7 +237,7 @@ class Consultation:
     outcome: Outcome | None = None
     # The stored version this content is (1, 2, ... one per change loaded); None when not read from the store.
     # Not part of the YAML. A response in progress keeps the version it started on (survey state "version").
-    version: int | None = None
+    version: int | None = field(default=None, compare=False)
 
     def question(self, question_id: str | None) -> Question | None:
         return next((question for question in self.questions if question.id == question_id), None)

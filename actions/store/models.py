@@ -177,8 +177,26 @@ class ConsultationRow(Base):
     # outcome, ...) as the validated document; see content.model.Consultation.
     document = Column(JSON, nullable=False)
     content_hash = Column(String(64), nullable=False)
+    # The current version's number (consultation_versions.number); a new one on every change loaded.
+    version = Column(Integer, nullable=False, default=1, server_default="1")
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     questions = relationship("QuestionRow", order_by="QuestionRow.position", cascade="all, delete-orphan")
+
+
+class ConsultationVersionRow(Base):
+    """Every version of a consultation's content, kept whole: a resident in the middle of a response
+    finishes the version they started, and officers can see what changed, when and by whom."""
+
+    __tablename__ = "consultation_versions"
+    __table_args__ = (UniqueConstraint("consultation_id", "number", name="uq_consultation_versions_number"),)
+    id = Column(Integer, primary_key=True)
+    consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False)
+    number = Column(Integer, nullable=False)  # 1, 2, ... per consultation
+    document = Column(JSON, nullable=False)  # the validated document, as ConsultationRow.document
+    content_hash = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_by = Column(String(320))  # a portal account's email, or "cli:<system user>"; None when not known
+    source = Column(String(500))  # the file it was loaded from, or "portal"
 
 
 class QuestionRow(Base):
@@ -231,10 +249,19 @@ class ResponseRow(Base):
     withdraw_proof_failures = Column(Integer, nullable=False, default=0)
     # The sender hash of the conversation that proved it may withdraw this response (by postcode).
     withdraw_proven_by = Column(String(64))
+    # The consultation version (consultation_versions.number) the resident answered; None before versions were kept.
+    content_version = Column(Integer)
     answers = relationship("AnswerRow", cascade="all, delete-orphan")
 
 
 class AnswerRow(Base):
+    """One question's answer in one response.
+
+    A question has a row when the resident was asked it: ``value`` is the answer, or None when they
+    skipped it. A question with **no row** in a submitted response was **not asked** (its ``ask_if``
+    was false, or it was added after the response was given). "Don't know" is an answer like any other.
+    """
+
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("response_id", "question_id", name="uq_answers_response_question"),)
     id = Column(Integer, primary_key=True)
@@ -242,7 +269,10 @@ class AnswerRow(Base):
     question_id = Column(Integer, ForeignKey("questions.id", ondelete="CASCADE"), nullable=False, index=True)
     # Canonical value: a label, a list of labels, a number, or redacted text. None when skipped.
     value = Column(JSON)
+    # Theme tags of the comment: the text answer's, or the "other, please specify" text's.
     themes = Column(JSON, nullable=False, default=list)
+    # What the resident wrote for "other, please specify" (choice and multi), redacted; None otherwise.
+    other_text = Column(Text)
 
 
 class UnansweredRow(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from .identity import CONVERSATION_KEY, hash_sender, new_reference
 from .models import (
     AnswerRow,
     ConsultationRow,
+    ConsultationVersionRow,
     CouncillorRow,
     CouncilRow,
     OfferedPayloadsRow,
@@ -35,6 +37,7 @@ from .models import (
     utcnow,
 )
 
+logger = logging.getLogger(__name__)
 DEFAULT_REFERENCE_PREFIX = "HYS"
 # Wrong postcodes allowed when proving a withdrawal from another conversation, before only the council can do it.
 MAX_WITHDRAW_PROOF_FAILURES = 3
@@ -73,8 +76,11 @@ class Store:
         with self.session() as session:
             return set(session.scalars(select(WardRow.slug)))
 
-    def apply_bundle(self, bundle: ContentBundle) -> LoadReport:
-        """Upsert a validated bundle in one transaction; on any conflict nothing is written."""
+    def apply_bundle(self, bundle: ContentBundle, created_by: str | None = None) -> LoadReport:
+        """Upsert a validated bundle in one transaction; on any conflict nothing is written.
+
+        Each consultation whose content changed gets a new version (``consultation_versions``),
+        recorded with ``created_by`` (who loaded it) and the file it came from."""
         created: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
@@ -85,7 +91,7 @@ class Store:
             problems: list[Problem] = []
             for consultation in bundle.consultations:
                 source = bundle.sources.get(consultation.slug, consultation.slug)
-                outcome = self._upsert_consultation(session, consultation, source, problems)
+                outcome = self._upsert_consultation(session, consultation, source, problems, created_by)
                 {"created": created, "updated": updated, "unchanged": unchanged}.get(outcome, []).append(consultation.slug)
             if problems:
                 raise ContentError(problems)  # session_scope rolls back
@@ -123,7 +129,9 @@ class Store:
             ward_row.sectors = [PostcodeSectorRow(sector=sector) for sector in ward.postcode_sectors]
             session.add(ward_row)
 
-    def _upsert_consultation(self, session: Session, consultation: Consultation, source: str, problems: list[Problem]) -> str:
+    def _upsert_consultation(
+        self, session: Session, consultation: Consultation, source: str, problems: list[Problem], created_by: str | None = None
+    ) -> str:
         document = consultation_document(consultation)
         digest = content_hash(document)
         row = session.scalar(
@@ -140,6 +148,18 @@ class Store:
         row.title, row.status = consultation.title, consultation.status
         row.opens, row.closes = consultation.opens, consultation.closes
         row.document, row.content_hash = document, digest
+        row.version = (row.version or 0) + 1 if outcome == "updated" else 1
+        session.flush()  # a new consultation needs its id for the version row
+        session.add(
+            ConsultationVersionRow(
+                consultation_id=row.id,
+                number=row.version,
+                document=document,
+                content_hash=digest,
+                created_by=created_by,
+                source=source[:500],
+            )
+        )
 
         answered = self._answer_counts(session, row.id) if row.id else {}
         by_key = {question.key: question for question in row.questions}
@@ -222,14 +242,46 @@ class Store:
             return _ward(row)
 
     def consultation(self, slug: str) -> Consultation | None:
+        """The current version of a consultation (``Consultation.version`` says which)."""
         with self.session() as session:
-            document = session.scalar(select(ConsultationRow.document).where(ConsultationRow.slug == slug))
-        return consultation_from_document(document) if document else None
+            row = session.execute(
+                select(ConsultationRow.document, ConsultationRow.version).where(ConsultationRow.slug == slug)
+            ).first()
+        return consultation_from_document(row.document, row.version) if row else None
 
     def consultations(self) -> list[Consultation]:
         with self.session() as session:
-            documents = list(session.scalars(select(ConsultationRow.document).order_by(ConsultationRow.closes)))
-        return [consultation_from_document(document) for document in documents]
+            rows = session.execute(
+                select(ConsultationRow.document, ConsultationRow.version).order_by(ConsultationRow.closes)
+            ).all()
+        return [consultation_from_document(row.document, row.version) for row in rows]
+
+    def consultation_version(self, slug: str, number: int) -> Consultation | None:
+        """A consultation as it was at version ``number``: what a resident who started then is answering."""
+        with self.session() as session:
+            document = session.scalar(
+                select(ConsultationVersionRow.document)
+                .join(ConsultationRow, ConsultationRow.id == ConsultationVersionRow.consultation_id)
+                .where(ConsultationRow.slug == slug, ConsultationVersionRow.number == number)
+            )
+        return consultation_from_document(document, number) if document else None
+
+    def consultation_versions(self, slug: str) -> list[dict]:
+        """Every version of a consultation, oldest first: number, created_at, created_by, source, content_hash."""
+        with self.session() as session:
+            rows = session.execute(
+                select(
+                    ConsultationVersionRow.number,
+                    ConsultationVersionRow.created_at,
+                    ConsultationVersionRow.created_by,
+                    ConsultationVersionRow.source,
+                    ConsultationVersionRow.content_hash,
+                )
+                .join(ConsultationRow, ConsultationRow.id == ConsultationVersionRow.consultation_id)
+                .where(ConsultationRow.slug == slug)
+                .order_by(ConsultationVersionRow.number)
+            ).all()
+        return [dict(row._mapping) for row in rows]
 
     def overview(self, today: dt.date | None = None) -> list[ConsultationOverview]:
         """Every consultation with its effective status and counts of submitted responses."""
@@ -289,6 +341,8 @@ class Store:
         is_demo: bool = False,
         contact_sealed: str | None = None,
         postcode_hash: str | None = None,
+        other_texts: dict[str, str] | None = None,
+        content_version: int | None = None,
     ) -> str:
         """Write a submitted response and all its answers in one transaction; return its reference.
 
@@ -297,8 +351,15 @@ class Store:
         With ``amend_reference`` the resident's earlier response is replaced, keeping its reference.
         ``contact_sealed`` (an encrypted address) is kept only when ``notify_outcome`` is true;
         ``postcode_hash`` (Store.postcode_hash of the full postcode) proves a later withdrawal.
+
+        ``answers`` holds the questions the resident was asked (None: skipped); a question left out was
+        not asked. ``other_texts`` holds, by question id, what they wrote for "other, please specify".
+        ``content_version`` is the consultation version they answered: when the content has changed since,
+        answers to questions removed since (or whose type changed) are not kept, and questions added since
+        count as not asked.
         """
         themes = themes or {}
+        other_texts = other_texts or {}
         now = submitted_at or utcnow()
         sender_hash = hash_sender(self.sender_salt, channel, sender_id)
         for _attempt in range(5):
@@ -312,7 +373,8 @@ class Store:
                             return existing
                     consultation = _with_questions(session, consultation_slug)
                     questions = {question.key: question for question in consultation.questions}
-                    unknown = sorted(set(answers) - set(questions))
+                    kept = _answers_still_asked(session, consultation, answers, content_version)
+                    unknown = sorted(set(kept) - set(questions))
                     if unknown:
                         raise ValueError(f"unknown question ids for {consultation_slug}: {', '.join(unknown)}")
                     response = None
@@ -350,9 +412,15 @@ class Store:
                     response.notify_outcome_at = notify_outcome_at or (now if notify_outcome is not None else None)
                     response.contact_sealed = contact_sealed if notify_outcome else None
                     response.postcode_hash = postcode_hash
+                    response.content_version = content_version
                     response.answers = [
-                        AnswerRow(question_id=questions[key].id, value=value, themes=list(themes.get(key, [])))
-                        for key, value in answers.items()
+                        AnswerRow(
+                            question_id=questions[key].id,
+                            value=value,
+                            themes=list(themes.get(key, [])),
+                            other_text=other_texts.get(key),
+                        )
+                        for key, value in kept.items()
                     ]
                     reference = response.reference
                 return reference
@@ -363,8 +431,8 @@ class Store:
     def submit_many(self, consultation_slug: str, responses: list[dict]) -> int:
         """Insert many submitted responses in one transaction (demo data, imports). Returns how many were written.
 
-        Each item has: channel, sender_id, submitted_at, answers, and optionally themes,
-        ward_slug, age_band, consent_quote, notify_outcome, is_demo.
+        Each item has: channel, sender_id, submitted_at, answers, and optionally themes, other
+        ("other, please specify" texts by question id), ward_slug, age_band, consent_quote, notify_outcome, is_demo.
         """
         if not responses:
             return 0
@@ -408,6 +476,7 @@ class Store:
                     "question_id": question_ids[key],
                     "value": value,
                     "themes": list((item.get("themes") or {}).get(key, [])),
+                    "other_text": (item.get("other") or {}).get(key),
                 }
                 for row, item in zip(rows, responses, strict=True)
                 for key, value in item["answers"].items()
@@ -473,7 +542,7 @@ class Store:
                 return None
             response, slug = row
             answers = session.execute(
-                select(QuestionRow.key, AnswerRow.value, AnswerRow.themes)
+                select(QuestionRow.key, AnswerRow.value, AnswerRow.themes, AnswerRow.other_text)
                 .join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
                 .where(AnswerRow.response_id == response.id)
                 .order_by(QuestionRow.position)
@@ -493,8 +562,11 @@ class Store:
                 "notify_outcome": response.notify_outcome,
                 "notify_outcome_at": response.notify_outcome_at,
                 "is_demo": response.is_demo,
-                "answers": {key: value for key, value, _themes in answers},
-                "themes": {key: themes or [] for key, _value, themes in answers},
+                "content_version": response.content_version,
+                # Questions asked (None: skipped); a question of the consultation missing here was not asked.
+                "answers": {key: value for key, value, _themes, _other in answers},
+                "themes": {key: themes or [] for key, _value, themes, _other in answers},
+                "other": {key: other for key, _value, _themes, other in answers if other is not None},
             }
 
     # --- unanswered questions (for officers) ---------------------------------
@@ -719,6 +791,37 @@ class Store:
                 .order_by(QuestionRow.position)
             )
             return dict(rows.all())
+
+
+def _answers_still_asked(
+    session: Session, consultation: ConsultationRow, answers: dict[str, Any], content_version: int | None
+) -> dict[str, Any]:
+    """The answers to keep from a response given on ``content_version`` of the consultation.
+
+    On the current version (or when no version is given), all of them. On an older one, only answers to
+    questions the current version still has with the same type: the council removed the others, so there
+    is nowhere to count them. Logged by question id, never with the answers.
+    """
+    if content_version is None or content_version == consultation.version:
+        return answers
+    document = session.scalar(
+        select(ConsultationVersionRow.document).where(
+            ConsultationVersionRow.consultation_id == consultation.id, ConsultationVersionRow.number == content_version
+        )
+    )
+    current_types = {question.key: question.type for question in consultation.questions}
+    answered_types = {question["id"]: question["type"] for question in document["questions"]} if document else current_types
+    kept = {key: value for key, value in answers.items() if current_types.get(key, "?") == answered_types.get(key, "")}
+    dropped = sorted(set(answers) - set(kept))
+    if dropped:
+        logger.info(
+            "response.answers_not_kept consultation=%s answered_version=%s current_version=%s questions=%s",
+            consultation.slug,
+            content_version,
+            consultation.version,
+            ",".join(dropped),
+        )
+    return kept
 
 
 def _with_questions(session: Session, slug: str) -> ConsultationRow:

@@ -261,6 +261,10 @@ def test_single_response_view(portal):
     )
     status, _, page = browser.request(f"/responses/{reference.decode()}")
     assert status == 200 and reference in page and b"Wants to hear the outcome" in page and b"Channel" in page
+    councillor = Browser(portal["base"])
+    councillor.sign_in("cllr.marsh@millbrook.gov.uk")
+    status, _, body = councillor.request(f"/responses/{reference.decode()}")
+    assert status == 403 and b"Only officers" in body and reference not in body
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])

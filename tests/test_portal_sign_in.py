@@ -164,6 +164,19 @@ async def test_sixty_parallel_wrong_guesses_lock_the_account_and_the_right_passw
 
 
 @pytest.mark.asyncio
+async def test_padding_the_email_does_not_open_a_fresh_count_for_a_locked_account(portal_store):
+    """Found by probing: the email was cut to 320 characters and then stripped, so trailing spaces plus a
+    character landed on a new counter while the account lookup (which strips again) found the officer."""
+    async with running_portal(portal_settings(portal_store.url), portal_store) as base, browsers(base) as browser:
+        token = await browser.csrf()
+        assert set(await guesses(browser, token, [f"wrong {n}" for n in range(10)])) == {401}
+        for number, padded in enumerate([OFFICER + " " * 304 + "x", OFFICER + "\t" * 310 + "y", " " + OFFICER.upper() + " "]):
+            form = {"csrf_token": token, "email": padded, "password": PASSWORD}
+            status = (await browser.post("/login", form, address=f"203.0.113.{number + 1}"))[0]
+            assert status in (401, 429), padded[-3:]
+
+
+@pytest.mark.asyncio
 async def test_the_lock_holds_across_two_portal_processes_sharing_the_database(portal_store, tmp_path):
     """One portal in this process, another started as its own process, both on the same database."""
     port = free_port()

@@ -182,6 +182,9 @@ def _missing_question(question_id: str | None) -> str:
 
 
 async def response_page(request: web.Request) -> web.Response:
+    if request["user"].role not in ("officer", "admin"):
+        # Councillors read results and comments for their ward; one resident's whole response is for officers.
+        raise web.HTTPForbidden(text="Only officers can open a single response.")
     store = request.app[STORE_KEY]
     reference = request.match_info["reference"].upper()
     detail = await asyncio.to_thread(store.response_detail, reference)

@@ -57,14 +57,22 @@ def _keys(request: web.Request, email: str) -> tuple[str, str]:
     return attempt_key(secret, "ip", remote_address(request)), attempt_key(secret, "account", email)
 
 
+MAX_EMAIL_CHARS = 320
+NO_MATCH = "That email and password don't match an account."
+
+
 async def login_page(request: web.Request) -> web.Response:
     return await _render(request, "login.html", 200, title="Sign in", error=None, email="")
 
 
 async def login(request: web.Request) -> web.Response:
     form = await request.post()
-    email = str(form.get("email", "")).strip().lower()[:320]
+    # Normalised once, and never cut short: a padded email must not count on a fresh counter for the
+    # same account (strip-after-truncate did exactly that).
+    email = str(form.get("email", "")).strip().lower()
     password = str(form.get("password", ""))[:1000]
+    if len(email) > MAX_EMAIL_CHARS:
+        return await _render(request, "login.html", 401, title="Sign in", email="", error=NO_MATCH)
     store, settings = request.app[STORE_KEY], request.app[SETTINGS_KEY]
     ip_key, account_key = _keys(request, email)
 
@@ -78,8 +86,7 @@ async def login(request: web.Request) -> web.Response:
         return await _render(request, "login.html", 429, title="Sign in", email=email, error=LOCKED)
     user = await asyncio.to_thread(authenticate, store, email, password)
     if user is None:
-        error = "That email and password don't match an account."
-        return await _render(request, "login.html", 401, title="Sign in", email=email, error=error)
+        return await _render(request, "login.html", 401, title="Sign in", email=email, error=NO_MATCH)
     session = await get_session(request)
     previous = session.get(SESSION_KEY)
 

@@ -293,3 +293,93 @@ class UnansweredRow(Base):
     text = Column(String(500), nullable=False)  # redacted, at most 500 characters
     grouping_key = Column(String(500), nullable=False)  # the wording normalised, to count repeats
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+# --- officers' themes and comment review (actions/store/themes.py) -----------------------------------
+
+
+class ConsultationThemeRow(Base):
+    """A theme of one consultation's comments. ``origin`` automatic: suggested by the council's theme tagger
+    (``key`` is the tagger's theme name); officer: added by an officer. An officer confirms, rejects, renames
+    or merges it; only confirmed themes go into the published report. Suggested themes with no decision yet
+    may have no row (the suggestions in ``answers.themes`` are enough)."""
+
+    __tablename__ = "consultation_themes"
+    __table_args__ = (UniqueConstraint("consultation_id", "key", name="uq_consultation_themes_key"),)
+    id = Column(Integer, primary_key=True)
+    consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    key = Column(String(80), nullable=False)
+    name = Column(String(80), nullable=False)
+    origin = Column(String(10), nullable=False)  # automatic | officer
+    status = Column(String(10), nullable=False, default="suggested")  # suggested | confirmed | rejected | merged
+    merged_into_id = Column(Integer, ForeignKey("consultation_themes.id", ondelete="SET NULL"))
+    decided_by = Column(String(320))  # the officer's email at the time of the last decision
+    decided_at = Column(DateTime)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class CommentThemeRow(Base):
+    """An officer's decision about one theme on one comment: assigned (true) or removed (false), by whom and when."""
+
+    __tablename__ = "comment_themes"
+    answer_id = Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    theme_id = Column(Integer, ForeignKey("consultation_themes.id", ondelete="CASCADE"), primary_key=True, index=True)
+    assigned = Column(Boolean, nullable=False)
+    decided_by = Column(String(320), nullable=False)
+    decided_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class CommentReviewRow(Base):
+    """A comment an officer has reviewed (its themes checked); no row means not reviewed yet."""
+
+    __tablename__ = "comment_reviews"
+    answer_id = Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    reviewed_by = Column(String(320), nullable=False)
+    reviewed_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class CommentFlagRow(Base):
+    """A flag on a comment (needs_reply, abusive, personal_data, do_not_quote; redacted when an officer removed
+    personal data from it), by whom and when."""
+
+    __tablename__ = "comment_flags"
+    answer_id = Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    flag = Column(String(20), primary_key=True)
+    flagged_by = Column(String(320), nullable=False)
+    flagged_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class CommentTagRow(Base):
+    """An officer's free tag on a comment ("bus route 7", "follow up"), by whom and when."""
+
+    __tablename__ = "comment_tags"
+    answer_id = Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    tag = Column(String(60), primary_key=True)
+    tagged_by = Column(String(320), nullable=False)
+    tagged_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class CommentNoteRow(Base):
+    """An officer's private note on a comment. Officers and admins only; it may hold personal data (a resident
+    who rang in, a case number), so it is deleted with the comment and when the response is anonymised."""
+
+    __tablename__ = "comment_notes"
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), nullable=False, index=True)
+    text = Column(Text, nullable=False)  # at most 2,000 characters
+    author = Column(String(320), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ThemeActivityRow(Base):
+    """Who did what to a consultation's themes and comments, and when (newest first on the themes page).
+    ``detail`` names themes, flags and tags; never a note's or a comment's text."""
+
+    __tablename__ = "theme_activity"
+    id = Column(Integer, primary_key=True)
+    consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
+    answer_id = Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    actor = Column(String(320), nullable=False)
+    action = Column(String(30), nullable=False)
+    detail = Column(JSON, nullable=False, default=dict)

@@ -1,0 +1,519 @@
+"""Themes that officers own, following the UK government's Consult tool.
+
+The theme tagger's tags on each comment (``answers.themes``) are **suggestions**. Per consultation, an
+officer confirms, rejects, renames or merges a suggested theme, and adds themes of their own
+(``consultation_themes``). Per comment (``comment_review.py``) they assign or remove themes
+(``comment_themes``), mark it reviewed, tag it, flag it and leave private notes. Every decision records
+who made it and when, and ``theme_activity`` keeps the history.
+
+A comment's themes (:meth:`ThemeBook.comment_themes`) are its suggestions, followed through merges, without
+rejected themes, plus the themes an officer assigned, minus those an officer removed. Only **confirmed**
+themes reach the published report. A comment is **quotable** in the report when the resident agreed to be
+quoted, it carries no flag that excludes quoting, it is not the moderation tag ``needs_review`` unless an
+officer has reviewed it since, and it still has words of its own.
+
+Comments are the answers to a consultation's text questions in submitted responses. Functions take the
+consultation's slug and check that an answer belongs to it, so a form cannot reach another's comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import Session
+
+from ..text.moderation import REVIEW_TAG
+from .models import (
+    AnswerRow,
+    CommentFlagRow,
+    CommentReviewRow,
+    CommentTagRow,
+    CommentThemeRow,
+    ConsultationRow,
+    ConsultationThemeRow,
+    QuestionRow,
+    ResponseRow,
+    ThemeActivityRow,
+    utcnow,
+)
+from .repository import Store
+
+SUGGESTED, CONFIRMED, REJECTED, MERGED = "suggested", "confirmed", "rejected", "merged"
+AUTOMATIC, OFFICER = "automatic", "officer"
+
+# Flags an officer can set, in the order shown, and whether each keeps the comment out of the report's quotes.
+FLAGS: dict[str, tuple[str, bool]] = {
+    "needs_reply": ("Needs a reply", False),
+    "abusive": ("Abusive or offensive", True),
+    "personal_data": ("Contains personal data", True),
+    "do_not_quote": ("Don't quote in the report", True),
+}
+REDACTED = "redacted"  # set by a redaction, with who and when; not an officer's choice
+EXCLUDING_FLAGS = frozenset(flag for flag, (_label, excludes) in FLAGS.items() if excludes)
+REMOVED_BY_OFFICER = "[comment removed by an officer: it contained personal data]"
+NO_WORDS_LEFT = frozenset({REMOVED_BY_OFFICER, "[removed after the retention period]"})
+NAME_LIMIT = 80
+
+
+class ThemeError(ValueError):
+    """A request that can't be carried out, with a sentence for the officer."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    name: str
+    origin: str
+    status: str
+    merged_into: str | None = None  # key
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    id: int | None = None  # None: suggested by the tagger, no officer decision yet
+
+
+@dataclass
+class ThemeCount:
+    theme: Theme
+    comments: int = 0  # comments with this theme now
+    reviewed: int = 0  # ... of which an officer has reviewed
+    suggested: int = 0  # comments the tagger suggested this very theme for (not those of themes merged into it)
+
+
+def humanise(key: str) -> str:
+    """ "older_people" -> "Older people"."""
+    words = re.sub(r"[_\-]+", " ", key).strip()
+    return words[:1].upper() + words[1:]
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:NAME_LIMIT]
+
+
+def quotable(consent_quote: bool | None, flags: Iterable[str], suggested: Iterable[str], reviewed: bool, text: str) -> bool:
+    return (
+        consent_quote is True
+        and not (EXCLUDING_FLAGS & set(flags))
+        and (reviewed or REVIEW_TAG not in set(suggested))
+        and bool(text.strip())
+        and text not in NO_WORDS_LEFT
+    )
+
+
+# --- the themes of a consultation ------------------------------------------------------------------
+
+
+class ThemeBook:
+    """A consultation's themes: the rows officers have decided on, plus suggestions with no row yet."""
+
+    def __init__(self, rows: list[ConsultationThemeRow]):
+        by_id = {row.id: row for row in rows}
+        self.themes: dict[str, Theme] = {}
+        for row in rows:
+            target = by_id.get(row.merged_into_id) if row.merged_into_id else None
+            self.themes[row.key] = Theme(
+                key=row.key,
+                name=row.name,
+                origin=row.origin,
+                status=row.status,
+                merged_into=target.key if target else None,
+                decided_by=row.decided_by,
+                decided_at=row.decided_at,
+                id=row.id,
+            )
+        self.keys_by_id = {row.id: row.key for row in rows}
+
+    def get(self, key: str) -> Theme:
+        return self.themes.get(key) or Theme(key=key, name=humanise(key), origin=AUTOMATIC, status=SUGGESTED)
+
+    def resolve(self, key: str) -> str:
+        """Follow merges to the theme a key now counts as."""
+        seen = set()
+        theme = self.get(key)
+        while theme.status == MERGED and theme.merged_into and theme.key not in seen:
+            seen.add(theme.key)
+            theme = self.get(theme.merged_into)
+        return theme.key
+
+    def counts(self, key: str) -> bool:
+        """Whether a (resolved) theme can be on comments: not rejected."""
+        return self.get(key).status != REJECTED
+
+    def comment_themes(self, suggested: Iterable[str], decisions: dict[str, bool]) -> set[str]:
+        """A comment's themes: its suggestions and assignments (resolved, not rejected) less officers' removals."""
+        added = {self.resolve(key) for key in suggested if key != REVIEW_TAG}
+        assigned = {self.resolve(key) for key, on in decisions.items() if on}
+        removed = {self.resolve(key) for key, on in decisions.items() if not on} - assigned
+        return {key for key in (added | assigned) - removed if self.counts(key)}
+
+
+def consultation_id_of(session: Session, slug: str) -> int:
+    found = session.scalar(select(ConsultationRow.id).where(ConsultationRow.slug == slug))
+    if found is None:
+        raise LookupError(f"no consultation with slug {slug!r}")
+    return found
+
+
+def theme_book(session: Session, consultation_id: int) -> ThemeBook:
+    rows = list(session.scalars(select(ConsultationThemeRow).where(ConsultationThemeRow.consultation_id == consultation_id)))
+    return ThemeBook(rows)
+
+
+def comment_rows(session: Session, consultation_id: int, answer_ids: Iterable[int] | None = None):
+    """(answer id, question key, suggested themes, response submitted at) of every comment, oldest first."""
+    query = (
+        select(AnswerRow.id, QuestionRow.key, AnswerRow.themes, ResponseRow.submitted_at)
+        .join(ResponseRow, ResponseRow.id == AnswerRow.response_id)
+        .join(QuestionRow, QuestionRow.id == AnswerRow.question_id)
+        .where(
+            ResponseRow.consultation_id == consultation_id,
+            ResponseRow.status == "submitted",
+            QuestionRow.type == "text",
+            cast(AnswerRow.value, Text) != "null",
+            AnswerRow.value.is_not(None),
+        )
+        .order_by(AnswerRow.id)
+    )
+    if answer_ids is not None:
+        query = query.where(AnswerRow.id.in_(list(answer_ids)))
+    return session.execute(query).all()
+
+
+def decisions_of(session: Session, consultation_id: int, book: ThemeBook, answer_ids: list[int] | None = None):
+    """{answer id: {theme key: (assigned, who, when)}}."""
+    query = (
+        select(CommentThemeRow.answer_id, CommentThemeRow.theme_id, CommentThemeRow.assigned, CommentThemeRow.decided_by)
+        .add_columns(CommentThemeRow.decided_at)
+        .join(ConsultationThemeRow, ConsultationThemeRow.id == CommentThemeRow.theme_id)
+        .where(ConsultationThemeRow.consultation_id == consultation_id)
+    )
+    if answer_ids is not None:
+        query = query.where(CommentThemeRow.answer_id.in_(answer_ids))
+    found: dict[int, dict[str, tuple[bool, str, dt.datetime]]] = {}
+    for answer_id, theme_id, assigned, who, when in session.execute(query):
+        found.setdefault(answer_id, {})[book.keys_by_id[theme_id]] = (assigned, who, when)
+    return found
+
+
+def answers_of(consultation_id: int):
+    """A subquery: the ids of the consultation's answers."""
+    return (
+        select(AnswerRow.id)
+        .join(ResponseRow, ResponseRow.id == AnswerRow.response_id)
+        .where(ResponseRow.consultation_id == consultation_id)
+    )
+
+
+def reviews_of(session: Session, consultation_id: int) -> dict[int, tuple[str, dt.datetime]]:
+    rows = session.execute(
+        select(CommentReviewRow.answer_id, CommentReviewRow.reviewed_by, CommentReviewRow.reviewed_at).where(
+            CommentReviewRow.answer_id.in_(answers_of(consultation_id))
+        )
+    )
+    return {answer_id: (who, when) for answer_id, who, when in rows}
+
+
+def flags_of(session: Session, consultation_id: int) -> dict[int, dict[str, tuple[str, dt.datetime]]]:
+    found: dict[int, dict[str, tuple[str, dt.datetime]]] = {}
+    rows = session.execute(
+        select(CommentFlagRow.answer_id, CommentFlagRow.flag, CommentFlagRow.flagged_by, CommentFlagRow.flagged_at).where(
+            CommentFlagRow.answer_id.in_(answers_of(consultation_id))
+        )
+    )
+    for answer_id, flag, who, when in rows:
+        found.setdefault(answer_id, {})[flag] = (who, when)
+    return found
+
+
+def tags_of(session: Session, consultation_id: int) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(CommentTagRow.answer_id, CommentTagRow.tag)
+        .where(CommentTagRow.answer_id.in_(answers_of(consultation_id)))
+        .order_by(CommentTagRow.tag)
+    )
+    for answer_id, tag in rows:
+        found.setdefault(answer_id, []).append(tag)
+    return found
+
+
+def log_activity(session: Session, consultation_id: int, actor: str, action: str, answer_id: int | None = None, **detail) -> None:
+    session.add(
+        ThemeActivityRow(
+            consultation_id=consultation_id, answer_id=answer_id, at=utcnow(), actor=actor[:320], action=action, detail=detail
+        )
+    )
+
+
+def theme_row(session: Session, consultation_id: int, key: str, book: ThemeBook) -> ConsultationThemeRow:
+    """The theme's row, made when a suggested theme gets its first decision."""
+    row = session.scalar(
+        select(ConsultationThemeRow).where(
+            ConsultationThemeRow.consultation_id == consultation_id, ConsultationThemeRow.key == key
+        )
+    )
+    if row is None:
+        theme = book.get(key)
+        row = ConsultationThemeRow(
+            consultation_id=consultation_id, key=key, name=theme.name, origin=AUTOMATIC, status=SUGGESTED, created_at=utcnow()
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+# --- reading the themes ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeOverview:
+    themes: list[ThemeCount]  # confirmed, then suggested, then rejected, then merged; by name
+    comments: int
+    reviewed: int
+    flagged: Counter  # flag: comments
+    tags: Counter  # tag: comments
+    pairs: list[tuple[set[str], set[str]]]  # per reviewed comment: (suggested, resolved; themes now)
+
+
+STATUS_ORDER = {CONFIRMED: 0, SUGGESTED: 1, REJECTED: 2, MERGED: 3}
+
+
+def overview(store: Store, slug: str) -> ThemeOverview:
+    """Every theme of the consultation with its counts, and the review's progress."""
+    with store.session() as session:
+        cid = consultation_id_of(session, slug)
+        book = theme_book(session, cid)
+        rows = comment_rows(session, cid)
+        decisions = decisions_of(session, cid, book)
+        reviews = reviews_of(session, cid)
+        flags = flags_of(session, cid)
+        tags = tags_of(session, cid)
+    counts: dict[str, ThemeCount] = {key: ThemeCount(theme) for key, theme in book.themes.items()}
+    pairs = []
+    flagged: Counter = Counter()
+    tagged: Counter = Counter()
+    for answer_id, _question, suggested, _submitted in rows:
+        suggested = [key for key in suggested or [] if key != REVIEW_TAG]
+        chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
+        current = book.comment_themes(suggested, chosen)
+        reviewed = answer_id in reviews
+        for key in suggested:
+            counts.setdefault(key, ThemeCount(book.get(key))).suggested += 1
+        for key in current:
+            count = counts.setdefault(key, ThemeCount(book.get(key)))
+            count.comments += 1
+            count.reviewed += reviewed
+        if reviewed:
+            pairs.append(({book.resolve(key) for key in suggested}, current))
+        flagged.update(flags.get(answer_id, {}).keys())
+        tagged.update(tags.get(answer_id, []))
+    ordered = sorted(counts.values(), key=lambda c: (STATUS_ORDER.get(c.theme.status, 9), c.theme.name.lower()))
+    return ThemeOverview(ordered, len(rows), len(reviews), flagged, tagged, pairs)
+
+
+def recent_activity(store: Store, slug: str, limit: int = 20) -> list[dict]:
+    with store.session() as session:
+        cid = consultation_id_of(session, slug)
+        rows = session.execute(
+            select(ThemeActivityRow.at, ThemeActivityRow.actor, ThemeActivityRow.action, ThemeActivityRow.detail)
+            .add_columns(ThemeActivityRow.answer_id)
+            .where(ThemeActivityRow.consultation_id == cid)
+            .order_by(ThemeActivityRow.id.desc())
+            .limit(limit)
+        ).all()
+    return [
+        {"at": at, "actor": actor, "action": action, "detail": detail, "answer_id": answer}
+        for at, actor, action, detail, answer in rows
+    ]
+
+
+def themes_of(store: Store, slug: str) -> ThemeBook:
+    with store.session() as session:
+        return theme_book(session, consultation_id_of(session, slug))
+
+
+# --- officers' decisions on themes -------------------------------------------------------------------
+
+
+def _check_name(session: Session, consultation_id: int, book: ThemeBook, name: str, except_key: str | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ThemeError("Give the theme a name.")
+    if len(name) > NAME_LIMIT:
+        raise ThemeError(f"A theme's name can be at most {NAME_LIMIT} characters.")
+    for key, theme in book.themes.items():
+        if key != except_key and theme.status != MERGED and theme.name.lower() == name.lower():
+            raise ThemeError(f"There is already a theme called “{theme.name}”.")
+    return name
+
+
+def set_status(store: Store, slug: str, key: str, status: str, actor: str) -> Theme:
+    """Confirm, reject, or return a theme to suggested."""
+    if status not in (CONFIRMED, REJECTED, SUGGESTED):
+        raise ThemeError("Choose confirm, reject or reconsider.")
+    with store.session() as session:
+        cid = consultation_id_of(session, slug)
+        book = theme_book(session, cid)
+        if book.get(key).status == MERGED:
+            raise ThemeError("That theme has been merged into another.")
+        row = theme_row(session, cid, key, book)
+        row.status, row.decided_by, row.decided_at = status, actor, utcnow()
+        log_activity(
+            session, cid, actor, {CONFIRMED: "confirm", REJECTED: "reject", SUGGESTED: "reconsider"}[status], theme=row.name
+        )
+        return theme_book(session, cid).get(key)
+
+
+def rename(store: Store, slug: str, key: str, name: str, actor: str) -> Theme:
+    with store.session() as session:
+        cid = consultation_id_of(session, slug)
+        book = theme_book(session, cid)
+        name = _check_name(session, cid, book, name, except_key=key)
+        row = theme_row(session, cid, key, book)
+        old = row.name
+        row.name, row.decided_by, row.decided_at = name, actor, utcnow()
+        log_activity(session, cid, actor, "rename", theme=old, to=name)
+        return theme_book(session, cid).get(key)
+
+
+def add_theme(store: Store, slug: str, name: str, actor: str, confirmed: bool = True) -> Theme:
+    """An officer's own theme, confirmed unless said otherwise."""
+    with store.session() as session:
+        cid = consultation_id_of(session, slug)
+        book = theme_book(session, cid)
+        name = _check_name(session, cid, book, name)
+        key = slugify(name) or "theme"
+        base, number = key, 2
+        while key in book.themes:
+            key, number = f"{base}_{number}", number + 1
+        now = utcnow()
+        session.add(
+            ConsultationThemeRow(
+                consultation_id=cid,
+                key=key,
+                name=name,
+                origin=OFFICER,
+                status=CONFIRMED if confirmed else SUGGESTED,
+                decided_by=actor,
+                decided_at=now,
+                created_at=now,
+            )
+        )
+        log_activity(session, cid, actor, "add", theme=name)
+        session.flush()
+        return theme_book(session, cid).get(key)
+
+
+def merge(store: Store, slug: str, key: str, into: str, actor: str) -> Theme:
+    """Merge theme ``key`` into ``into``: its comments (suggested and assigned) count as ``into`` from now on.
+
+    An officer's decision on a comment moves with it unless the comment already has one for ``into``.
+    """
+    with store.session() as session:
+        cid = consultation_id_of(session, slug)
+        book = theme_book(session, cid)
+        into = book.resolve(into)
+        if key == into:
+            raise ThemeError("Choose a different theme to merge into.")
+        if book.get(key).status == MERGED:
+            raise ThemeError("That theme has already been merged.")
+        if book.get(into).status == REJECTED:
+            raise ThemeError("A theme can't be merged into a rejected one.")
+        source = theme_row(session, cid, key, book)
+        target = theme_row(session, cid, into, book)
+        taken = set(session.scalars(select(CommentThemeRow.answer_id).where(CommentThemeRow.theme_id == target.id)))
+        for decision in list(session.scalars(select(CommentThemeRow).where(CommentThemeRow.theme_id == source.id))):
+            if decision.answer_id not in taken:
+                session.add(
+                    CommentThemeRow(
+                        answer_id=decision.answer_id,
+                        theme_id=target.id,
+                        assigned=decision.assigned,
+                        decided_by=decision.decided_by,
+                        decided_at=decision.decided_at,
+                    )
+                )
+            session.delete(decision)
+        for earlier in session.scalars(select(ConsultationThemeRow).where(ConsultationThemeRow.merged_into_id == source.id)):
+            earlier.merged_into_id = target.id
+        source.status, source.merged_into_id = MERGED, target.id
+        source.decided_by, source.decided_at = actor, utcnow()
+        log_activity(session, cid, actor, "merge", theme=source.name, into=target.name)
+        session.flush()
+        return theme_book(session, cid).get(into)
+
+
+# --- for the published report ------------------------------------------------------------------------
+
+
+@dataclass
+class ReportTheme:
+    key: str
+    name: str
+    comments: int  # comments with this theme
+    reviewed: int  # ... of which reviewed by an officer
+    quotes: list[str]  # residents who agreed to be quoted; none flagged out
+
+
+@dataclass
+class ReportThemes:
+    themes: list[ReportTheme]  # confirmed themes, most comments first
+    comments: int  # all comments
+    reviewed: int
+
+
+def report_themes(store: Store, slug: str, quotes_per_theme: int = 3, quote_length: tuple[int, int] = (15, 400)) -> ReportThemes:
+    """The confirmed themes with their counts and up to ``quotes_per_theme`` quotable comments each (reviewed
+    comments first, then the oldest; a comment is quoted once at most, and only whole)."""
+    shortest, longest = quote_length
+    with store.session() as session:
+        cid = consultation_id_of(session, slug)
+        book = theme_book(session, cid)
+        rows = comment_rows(session, cid)
+        decisions = decisions_of(session, cid, book)
+        reviews = reviews_of(session, cid)
+        flags = flags_of(session, cid)
+        confirmed = {key for key, theme in book.themes.items() if theme.status == CONFIRMED}
+        members: dict[str, list[int]] = {key: [] for key in confirmed}
+        counts: Counter = Counter()
+        reviewed_counts: Counter = Counter()
+        candidates: dict[int, list[str]] = {}
+        for answer_id, _question, suggested, _submitted in rows:
+            chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
+            mine = book.comment_themes(suggested or [], chosen) & confirmed
+            for key in mine:
+                counts[key] += 1
+                reviewed_counts[key] += answer_id in reviews
+                members[key].append(answer_id)
+            if mine:
+                candidates[answer_id] = list(suggested or [])
+        texts = {}
+        ids = list(candidates)
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            texts.update(
+                session.execute(
+                    select(AnswerRow.id, AnswerRow.value)
+                    .join(ResponseRow, ResponseRow.id == AnswerRow.response_id)
+                    .where(AnswerRow.id.in_(chunk), ResponseRow.consent_quote.is_(True))
+                ).all()
+            )
+    used: set[int] = set()
+    result = []
+    for key in sorted(confirmed, key=lambda k: (-counts[k], book.get(k).name.lower())):
+        quotes = []
+        for answer_id in sorted(members[key], key=lambda a: (a not in reviews, a)):
+            if len(quotes) == quotes_per_theme:
+                break
+            text = texts.get(answer_id)
+            if answer_id in used or text is None or not shortest <= len(str(text)) <= longest:
+                continue
+            if quotable(True, flags.get(answer_id, {}), candidates[answer_id], answer_id in reviews, str(text)):
+                quotes.append(str(text))
+                used.add(answer_id)
+        result.append(ReportTheme(key, book.get(key).name, counts[key], reviewed_counts[key], quotes))
+    return ReportThemes(result, len(rows), len(reviews))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -39,7 +40,7 @@ from ..store.identity import channel_of_key, find_reference
 from ..survey.engine import PREFER_NOT, Reply, Survey, new_state
 from ..survey.parsing import normalise
 from ..survey.sms_wording import survey_class
-from ..survey.submission import redacted_answers, submission_problems
+from ..survey.submission import redacted_answers, redacted_other_texts, submission_problems
 from ..text.postcodes import find_postcode
 from ..text.themes import tagger_for
 from .common import latest_text, reply_medium, resolve_consultation, say
@@ -160,6 +161,20 @@ def survey_ended(how: str, state: dict | None) -> list[dict]:
     ]
 
 
+@lru_cache(maxsize=64)
+def _consultation_version(slug: str, version: int) -> Consultation | None:
+    return store().consultation_version(slug, version)  # versions never change once written
+
+
+async def started_version(consultation: Consultation | None, state: dict | None) -> Consultation | None:
+    """The consultation as it was when this response started: an officer's edit since then doesn't
+    move the resident to another question, and the response is finished on the version it began."""
+    version = (state or {}).get("version")
+    if consultation is None or version is None or version == consultation.version:
+        return consultation
+    return await in_thread(_consultation_version, consultation.slug, version) or consultation
+
+
 async def begin_survey(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -201,8 +216,12 @@ async def begin_survey(
     )
     if amend:
         state["return_to_review"] = True
+        detail = await in_thread(store().response_detail, amend[0]) or {}
+        state["other"] = dict(detail.get("other") or {})
+        state["themes"] = {key: themes for key, themes in (detail.get("themes") or {}).items() if themes}
     # Never "stop": by SMS that is a carrier keyword, and Twilio would unsubscribe the resident.
-    intro = f'Great, let\'s start your response to {consultation.title}. It has {len(consultation.questions)} questions and takes a few minutes. You can say "pause" at any time to finish later.'
+    count = f"{'up to ' if consultation.has_skip_logic() else ''}{len(consultation.questions)}"
+    intro = f'Great, let\'s start your response to {consultation.title}. It has {count} questions and takes a few minutes. You can say "pause" at any time to finish later.'
     if reply_medium(tracker) != "sms":  # by SMS it goes in one text with the privacy statement (sms_wording.py)
         dispatcher.utter_message(text=intro)
     return [
@@ -249,7 +268,8 @@ class ValidateSurveyForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         state = tracker.get_slot("survey")
         content = await catalogue()
-        consultation = content.get(state.get("slug")) if state else None
+        current = content.get(state.get("slug")) if state else None
+        consultation = await started_version(current, state)
         if not responding_to_new_message(tracker):
             # The form (re)starts without a new message: on activation, or after an
             # interruption was answered. Nothing to read; ask the current step.
@@ -273,7 +293,7 @@ class ValidateSurveyForm(FormValidationAction):
         for question_id, wording in step.unanswered:
             await record_unanswered_answer(state["slug"], question_id, wording)
         if step.submit:
-            step = await self._submit(tracker, survey, step.state, content)
+            step = await self._submit(tracker, survey, step.state, content, current)
         if step.finished:
             send(dispatcher, step.replies)
             return survey_ended("complete", step.state)
@@ -289,21 +309,22 @@ class ValidateSurveyForm(FormValidationAction):
             return False
         trial = survey.handle(state, text)
         understood = trial.submit or trial.state.get("attempts", 0) <= state.get("attempts", 0) and not trial.state.get("hint")
-        question = survey.questions[state["index"]] if state["stage"] == "question" else None
-        if question is not None and question.type == "text":
+        question = survey.current_question(state) if state["stage"] in ("question", "other") else None
+        if question is not None and (question.type == "text" or state["stage"] == "other"):
             return confidence >= 0.8 and text.strip().endswith("?") and len(text) < 100
         return not understood and confidence >= 0.5
 
     @staticmethod
-    async def _submit(tracker: Tracker, survey: Survey, state: dict, content: Catalogue):
+    async def _submit(tracker: Tracker, survey: Survey, state: dict, content: Catalogue, current: Consultation | None = None):
         def parse(moment: str | None) -> dt.datetime | None:
             return dt.datetime.fromisoformat(moment).replace(tzinfo=None) if moment else None
 
-        problems = submission_problems(survey.consultation, state, {ward.slug for ward in content.wards}, today())
+        current = current or survey.consultation  # open or closed now, whatever the version answered
+        problems = submission_problems(survey.consultation, state, {ward.slug for ward in content.wards}, today(), current)
         if problems:
             # Question ids and reasons only: never the answers themselves.
             logger.warning("survey.submit_refused consultation=%s problems=%s", state.get("slug"), "; ".join(problems)[:500])
-            if survey.consultation.effective_status(today()) != "open":
+            if current.effective_status(today()) != "open":
                 return survey.closed_before_submit(state)
             return survey.save_failed(state)
         ward = state.get("ward")
@@ -326,6 +347,8 @@ class ValidateSurveyForm(FormValidationAction):
                 amend_reference=state.get("amend_reference"),
                 contact_sealed=sealed_address(tracker) if state.get("notify") else None,
                 postcode_hash=state.get("postcode_proof"),
+                other_texts=redacted_other_texts(state.get("other"), survey.public_places),
+                content_version=state.get("version"),
             )
         except SQLAlchemyError:
             logger.exception("survey.submit_failed consultation=%s", state["slug"])

@@ -7,6 +7,13 @@ answers are redacted *before* they enter the state.
 
 The engine has no I/O: looking up a postcode and saving the response are done
 by the caller (``actions/dialogue/survey.py``), which keeps this testable.
+
+Questions are followed by id (``state["question"]``), on the consultation
+version the response started on (``state["version"]``): the caller builds the
+survey from that version, so an officer's edit never moves a resident to
+another question. Skip logic: a question whose ``ask_if`` is false is not
+asked and has no entry in ``answers`` (a skipped one has None). "Other, please
+specify" text is kept, redacted, in ``state["other"]``.
 """
 
 from __future__ import annotations
@@ -33,7 +40,9 @@ from .parsing import (
     parse_answer,
 )
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the current question by id, the content version, "other" texts
+# The longest "other, please specify" text kept (choice and multi questions).
+OTHER_MAX_LENGTH = 1000
 AGE_BANDS = ("Under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75 or over")
 PREFER_NOT = "Prefer not to say"
 OUTSIDE_DISTRICT = "outside-district"
@@ -73,8 +82,11 @@ def new_state(
         "title": consultation.title,
         "key": uuid.uuid4().hex,
         "stage": "consent",
-        "index": 0,
+        "version": consultation.version,  # the content version this response is answered on
+        "question": None,  # the current question's id
+        "index": 0,  # its position, kept in step with "question" for code that reads positions
         "answers": dict(previous_answers or {}),
+        "other": {},  # question id -> the "other, please specify" text, redacted
         "themes": {},
         "attempts": 0,
         "partial": [],
@@ -156,11 +168,13 @@ class Survey:
                 yes_no_buttons(),
             )
         if stage == "question" and state.get("pending") is not None:
-            question = self.questions[state["index"]]
+            question = self.current_question(state)
             shown = display_answer(state["pending"], question)
             return Reply(hint + f'I\'ve put that as "{shown}". Is that right?', yes_no_buttons())
         if stage == "question":
             return self.question_prompt(state, hint)
+        if stage == "other":
+            return self.other_prompt(state, hint)
         if stage == "postcode":
             return Reply(
                 hint
@@ -185,7 +199,8 @@ class Survey:
                 [{"title": "Submit", "payload": "submit"}, {"title": "Change an answer", "payload": "change"}],
             )
         if stage == "change":
-            return Reply(hint + f"Which answer would you like to change? Reply with its number, from 1 to {len(self.questions)}.")
+            count = len(self.review_questions(state))
+            return Reply(hint + f"Which answer would you like to change? Reply with its number, from 1 to {count}.")
         return Reply("")
 
     def privacy_statement(self) -> str:
@@ -205,9 +220,9 @@ class Survey:
         )
 
     def question_prompt(self, state: dict, hint: str = "") -> Reply:
-        question = self.questions[state["index"]]
+        question = self.current_question(state)
         total = len(self.questions)
-        header = f"Question {state['index'] + 1} of {total}"
+        header = f"Question {self.questions.index(question) + 1} of {total}"
         if not question.required:
             header += ' (optional: you can say "skip")'
         lines = [hint + f"{header}\n{question.text}"]
@@ -246,14 +261,53 @@ class Survey:
             buttons = buttons + [{"title": "Skip", "payload": "skip"}]
         return Reply("\n".join(lines), buttons)
 
+    def other_prompt(self, state: dict, hint: str = "") -> Reply:
+        """The follow-up to "other, please specify": what it is, in the resident's own words."""
+        question = self.current_question(state)
+        return Reply(
+            hint + f'You chose "{question.other}". Please tell us what it is, in your own words. Or say "skip".',
+            [{"title": "Skip", "payload": "skip"}],
+        )
+
     def review_text(self, state: dict) -> str:
         lines = ["Here's a summary of your answers:"]
-        for number, question in enumerate(self.questions, start=1):
-            lines.append(
-                f"{number}. {_shorten(question.text, 70)}\n   → {display_answer(state['answers'].get(question.id), question)}"
-            )
+        for number, question in enumerate(self.review_questions(state), start=1):
+            shown = display_answer(state["answers"].get(question.id), question, other_text_of(state, question))
+            lines.append(f"{number}. {_shorten(question.text, 70)}\n   → {shown}")
         lines.append('\nReply "submit" to send your response, or "change" and a number (like "change 2") to change an answer.')
         return "\n".join(lines)
+
+    # --- which question ---------------------------------------------------------
+
+    def current_question(self, state: dict) -> Question | None:
+        """The question being asked, by id (by position for a state saved before ids were kept)."""
+        wanted = state.get("question")
+        if wanted is None and "question" not in state and 0 <= state.get("index", 0) < len(self.questions):
+            return self.questions[state.get("index", 0)]
+        return next((question for question in self.questions if question.id == wanted), None)
+
+    def _set_question(self, state: dict, question: Question) -> None:
+        state["question"], state["index"] = question.id, self.questions.index(question)
+
+    def review_questions(self, state: dict) -> list[Question]:
+        """The questions shown in the review, numbered from 1: those asked, given the answers."""
+        return [question for question in self.questions if question.is_asked(state["answers"])]
+
+    def _prune(self, state: dict) -> None:
+        """Forget answers to questions no longer asked, and "other" texts no longer chosen (after a change)."""
+        answers, other = state["answers"], state.setdefault("other", {})
+        for question in self.questions:  # in order: an answer dropped here may unask a later question
+            if not question.is_asked(answers):
+                answers.pop(question.id, None)
+                state["themes"].pop(question.id, None)
+            if question.id in other and not question.chose_other(answers.get(question.id)):
+                other.pop(question.id)
+                state["themes"].pop(question.id, None)
+
+    def _next_needed(self, state: dict) -> Question | None:
+        """The first question asked, given the answers so far, that has no answer yet (skipped counts as one)."""
+        answers = state["answers"]
+        return next((q for q in self.questions if q.id not in answers and q.is_asked(answers)), None)
 
     # --- handling answers ----------------------------------------------------
 
@@ -293,13 +347,12 @@ class Survey:
         if answer.decision != STORE:
             return self._retry(state, 'Please reply "yes" to hear the outcome, or "no".')
         state["notify"], state["notify_at"] = answer.value == "yes", now_iso()
-        if state.get("return_to_review"):
-            return self._advance(state, "review")
-        state["index"] = 0
-        return self._advance(state, "question")
+        return self._next_question(state, [])
 
     def _on_question(self, state: dict, text: str) -> Step:
-        question = self.questions[state["index"]]
+        question = self.current_question(state)
+        if question is None:  # not a question of this survey (a state from before ids were kept)
+            return self._next_question(state, [])
         if state.get("pending") is not None:
             pending, state["pending"] = state["pending"], None
             reply = understand_yes_no(text)
@@ -334,32 +387,62 @@ class Survey:
     def _store_answer(self, state: dict, question: Question, value) -> Step:
         replies: list[Reply] = []
         if question.type == "text":
-            redacted = redact(value, keep=self.public_places)
-            if redacted != value:
-                replies.append(
-                    Reply(
-                        "I've removed personal details (like people's names, house numbers and streets, phone numbers or "
-                        "email addresses) from your comment before saving it."
-                    )
-                )
-            value = redacted
-            themes = list(self.theme_tagger(value))
-            if needs_review(value):
-                themes.append(REVIEW_TAG)  # kept, but an officer looks before it is quoted
-            state["themes"][question.id] = themes
+            value = self._keep_comment(state, question.id, value, replies)
         state["answers"][question.id] = value
         state["partial"], state["pending"] = [], None
+        if question.chose_other(value):
+            return self._advance(state, "other", replies)  # "please specify"
+        return self._next_question(state, replies)
+
+    def _keep_comment(self, state: dict, question_id: str, text: str, replies: list[Reply]) -> str:
+        """A comment (a text answer, or "other, please specify") redacted and theme-tagged, as it is kept."""
+        redacted = redact(text, keep=self.public_places)
+        if redacted != text:
+            replies.append(
+                Reply(
+                    "I've removed personal details (like people's names, house numbers and streets, phone numbers or "
+                    "email addresses) from your comment before saving it."
+                )
+            )
+        themes = list(self.theme_tagger(redacted))
+        if needs_review(redacted):
+            themes.append(REVIEW_TAG)  # kept, but an officer looks before it is quoted
+        state["themes"][question_id] = themes
+        return redacted
+
+    def _on_other(self, state: dict, text: str) -> Step:
+        question = self.current_question(state)
+        if question is None:
+            return self._next_question(state, [])
+        state.setdefault("other", {})
+        if is_explicit_skip(text) or is_skip(text):
+            state["other"].pop(question.id, None)
+            state["themes"].pop(question.id, None)
+            return self._next_question(state, [Reply("Skipped.")])
+        cleaned = clean_text(text)
+        if not cleaned:
+            return self._retry(state, "I didn't get an answer there.")
+        if len(cleaned) > OTHER_MAX_LENGTH:
+            return self._retry(
+                state,
+                f"That's {len(cleaned):,} characters, and the limit here is {OTHER_MAX_LENGTH:,}. "
+                "Please shorten it and send it again: I haven't cut anything off.",
+            )
+        replies: list[Reply] = []
+        state["other"][question.id] = self._keep_comment(state, question.id, cleaned, replies)
         return self._next_question(state, replies)
 
     def _next_question(self, state: dict, replies: list[Reply]) -> Step:
+        """On to the next question asked that has no answer yet; then the questions about you, or the review."""
         state["attempts"] = 0
-        if state.get("return_to_review"):
-            state["return_to_review"] = False
-            return self._advance(state, "review", replies)
-        if state["index"] + 1 < len(self.questions):
-            state["index"] += 1
-            return Step(state, replies)
-        return self._advance(state, self._after_questions(state), replies)
+        self._prune(state)
+        following = self._next_needed(state)
+        if following is not None:
+            self._set_question(state, following)
+            return self._advance(state, "question", replies)
+        back = state.get("return_to_review")
+        state["return_to_review"] = False
+        return self._advance(state, "review" if back else self._after_questions(state), replies)
 
     def _after_questions(self, state: dict) -> str:
         if "postcode" in state["demographics"] and state.get("ward") is None:
@@ -388,7 +471,7 @@ class Survey:
         return self._advance(state, "review")
 
     def _on_review(self, state: dict, text: str) -> Step:
-        understood = understand_review(text, self._question_words())
+        understood = understand_review(text, self._question_words(state))
         if understood.decision == STORE:
             if understood.value == "submit":
                 return Step(state, submit=True)
@@ -404,33 +487,34 @@ class Survey:
         wanted = normalise(text)
         if wanted.isdigit():
             return self._start_change(state, int(wanted))
-        understood = understand_review(f"change {text}", self._question_words())
+        understood = understand_review(f"change {text}", self._question_words(state))
         if understood.decision == STORE and isinstance(understood.value, tuple):
             return self._start_change(state, understood.value[1])
-        submit = understand_review(text, self._question_words())
+        submit = understand_review(text, self._question_words(state))
         if submit.decision == STORE and submit.value == "submit":
             return Step(state, submit=True)
-        return self._retry(
-            state, f'Please reply with a question number from 1 to {len(self.questions)}, like "2", or "submit" to send it.'
-        )
+        count = len(self.review_questions(state))
+        return self._retry(state, f'Please reply with a question number from 1 to {count}, like "2", or "submit" to send it.')
 
-    def _question_words(self) -> list[tuple[str, tuple[str, ...]]]:
+    def _question_words(self, state: dict) -> list[tuple[str, tuple[str, ...]]]:
         return [
             (question.text, options_for(question) if question.type != "scale" else (), question.type, question.id)
-            for question in self.questions
+            for question in self.review_questions(state)
         ]
 
     def _start_change(self, state: dict, number: int) -> Step:
-        if not 1 <= number <= len(self.questions):
-            return self._retry(state, f"There's no question {number}. Please choose from 1 to {len(self.questions)}.")
-        state.update(index=number - 1, return_to_review=True, attempts=0, partial=[], pending=None)
+        shown = self.review_questions(state)
+        if not 1 <= number <= len(shown):
+            return self._retry(state, f"There's no question {number}. Please choose from 1 to {len(shown)}.")
+        self._set_question(state, shown[number - 1])
+        state.update(return_to_review=True, attempts=0, partial=[], pending=None)
         return self._advance(state, "question")
 
     def _direct_change(self, state: dict, text: str) -> Step | None:
         """'actually I disagree': if exactly one scale question reads the text as an answer, change it."""
         cleaned = re.sub(r"^(actually|sorry|oh|wait|no|hmm|on second thoughts?|i meant?)[\s,]+", "", normalise(text))
         candidates = []
-        for question in self.questions:
+        for question in self.review_questions(state):
             if question.type in ("scale", "yesno", "choice"):
                 parsed = parse_answer(question, cleaned)
                 if parsed.ok and question.type == "scale" and not cleaned.isdigit():
@@ -439,7 +523,8 @@ class Survey:
             return None
         question, value = candidates[0]
         state["answers"][question.id] = value
-        return self._advance(state, "review", [Reply(f'Changed: "{_shorten(question.text, 60)}" is now "{value}".')])
+        state["return_to_review"] = True  # a question the change now asks is asked first
+        return self._next_question(state, [Reply(f'Changed: "{_shorten(question.text, 60)}" is now "{value}".')])
 
     # --- outcomes --------------------------------------------------------------
 
@@ -516,9 +601,17 @@ def parse_age_band(text: str) -> str | None:
     return None
 
 
-def display_answer(value: Any, question: Question) -> str:
+def display_answer(value: Any, question: Question, other: str | None = None) -> str:
+    """An answer as shown back to the resident; ``other`` is what they wrote for "other, please specify"."""
     if value is None:
         return "(skipped)"
+    if other and question.chose_other(value):
+        written = _shorten(other, 60)
+        value = (
+            [f"{item}: {written}" if item == question.other else item for item in value]
+            if isinstance(value, list)
+            else f"{value}: {written}"
+        )
     if isinstance(value, list):
         if question.type == "rank":
             return ", ".join(f"{n}. {item}" for n, item in enumerate(value, start=1))
@@ -526,6 +619,10 @@ def display_answer(value: Any, question: Question) -> str:
     if question.type == "text":
         return _shorten(str(value), 120)
     return str(value)
+
+
+def other_text_of(state: dict, question: Question) -> str | None:
+    return (state.get("other") or {}).get(question.id)
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..content.model import Question
 from ..text.redaction import REMOVED_DETAILS_NOTICE
-from .engine import AGE_BANDS, PREFER_NOT, Reply, Survey, display_answer
+from .engine import AGE_BANDS, PREFER_NOT, Reply, Survey, display_answer, other_text_of
 from .parsing import clean_text, numbered, options_for
 
 SMS, WHATSAPP, CHAT = "sms", "whatsapp", "chat"
@@ -44,15 +44,16 @@ class TextMessageSurvey(Survey):
     def introduction(self) -> str:
         # Never "stop": by SMS that is a carrier keyword, and Twilio would unsubscribe the resident.
         title, count = self.consultation.title, len(self.questions)
-        return f'Your response to {title}: {count} questions. Say "pause" at any time to finish later.'
+        up_to = "up to " if self.consultation.has_skip_logic() else ""
+        return f'Your response to {title}: {up_to}{count} questions. Say "pause" at any time to finish later.'
 
     def privacy_statement(self) -> str:
         """The same statement, with the notice about personal details in comments said in one short sentence."""
         return super().privacy_statement().replace(REMOVED_DETAILS_NOTICE, SHORT_DETAILS_NOTICE)
 
     def question_prompt(self, state: dict, hint: str = "") -> Reply:
-        question = self.questions[state["index"]]
-        header = f"Question {state['index'] + 1} of {len(self.questions)}"
+        question = self.current_question(state)
+        header = f"Question {self.questions.index(question) + 1} of {len(self.questions)}"
         if not question.required:
             header += ' (optional: you can say "skip")'
         lines = [hint + f"{header}\n{question.text}"]
@@ -89,7 +90,7 @@ class TextMessageSurvey(Survey):
 
     def review_text(self, state: dict) -> str:
         lines = ["Your answers:"]
-        for number, question in enumerate(self.questions, start=1):
+        for number, question in enumerate(self.review_questions(state), start=1):  # only those asked
             value = state["answers"].get(question.id)
             if value is None:
                 shown = "(skipped)"
@@ -98,7 +99,7 @@ class TextMessageSurvey(Survey):
             elif question.type == "rank":
                 shown = ", ".join(value)  # in order; numbering them too would read as more answers
             else:
-                shown = display_answer(value, question)
+                shown = display_answer(value, question, other_text_of(state, question))
             lines.append(f"{number}. {shown}")
         lines.append("\n1. Submit\n2. Change an answer")
         return "\n".join(lines)

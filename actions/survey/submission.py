@@ -6,6 +6,14 @@ to us, so before anything is stored we check it again against the
 consultation itself: it is open, every answer belongs to one of its questions
 and fits that question's type and options, required questions are answered,
 and the ward and age band are ones we offer. Comments are redacted again.
+
+Skip logic: a question whose ``ask_if`` is false (on the answers given) was not
+asked, so it must have no answer, and it is not required. Every question that
+was asked has an entry (None: skipped). "Other, please specify" text belongs
+only to an answer that chose that option.
+
+``consultation`` is the version the resident answered (``state["version"]``);
+whether it is still open is read from ``current``, the consultation as it is now.
 """
 
 from __future__ import annotations
@@ -16,19 +24,25 @@ from typing import Any
 
 from ..content.model import Consultation, Question
 from ..text.redaction import redact
-from .engine import AGE_BANDS, OUTSIDE_DISTRICT, PREFER_NOT
+from .engine import AGE_BANDS, OTHER_MAX_LENGTH, OUTSIDE_DISTRICT, PREFER_NOT
 from .parsing import options_for
 
 DEFAULT_TEXT_LIMIT = 2000
 REDACTION_MARGIN = 500
 
 
-def submission_problems(consultation: Consultation, state: dict[str, Any], known_wards: set[str], today: dt.date) -> list[str]:
+def submission_problems(
+    consultation: Consultation,
+    state: dict[str, Any],
+    known_wards: set[str],
+    today: dt.date,
+    current: Consultation | None = None,
+) -> list[str]:
     """One line per reason this state must not be saved; empty when it may be."""
     problems: list[str] = []
     if state.get("slug") != consultation.slug:
         problems.append("the response is for a different consultation")
-    if consultation.effective_status(today) != "open":
+    if (current or consultation).effective_status(today) != "open":
         problems.append(f"{consultation.slug} is not open")
     answers = state.get("answers")
     if not isinstance(answers, dict):
@@ -37,7 +51,14 @@ def submission_problems(consultation: Consultation, state: dict[str, Any], known
     for question_id in sorted(set(answers) - set(questions)):
         problems.append(f"{question_id!r} is not a question of {consultation.slug}")
     for question in consultation.questions:
-        value = answers.get(question.id)
+        if not question.is_asked(answers):
+            if question.id in answers:
+                problems.append(f"{question.id} was not asked (its ask_if is false), so it can't have an answer")
+            continue
+        if question.id not in answers:
+            problems.append(f"{question.id} was asked but has no answer")
+            continue
+        value = answers[question.id]
         if value is None:
             if question.required:
                 problems.append(f"{question.id} is required")
@@ -45,6 +66,7 @@ def submission_problems(consultation: Consultation, state: dict[str, Any], known
         problem = answer_problem(question, value)
         if problem:
             problems.append(f"{question.id}: {problem}")
+    problems += other_text_problems(questions, answers, state.get("other"))
     ward = state.get("ward")
     if ward not in (None, PREFER_NOT, OUTSIDE_DISTRICT) and ward not in known_wards:
         problems.append("unknown ward")
@@ -82,6 +104,31 @@ def answer_problem(question: Question, value: Any) -> str | None:
         # Redaction may lengthen a comment a little ("[address removed]"), hence the margin.
         return None if len(value) <= (question.max_length or DEFAULT_TEXT_LIMIT) + REDACTION_MARGIN else "too long"
     return f"unknown question type {kind}"
+
+
+def other_text_problems(questions: dict[str, Question], answers: dict[str, Any], other: Any) -> list[str]:
+    """Each "other, please specify" text must go with an answer that chose that option."""
+    if other is None:
+        return []
+    if not isinstance(other, dict):
+        return ["other texts are not a mapping"]
+    problems = []
+    for question_id, text in other.items():
+        question = questions.get(question_id)
+        if question is None or not question.chose_other(answers.get(question_id)):
+            problems.append(
+                f"{question_id}: an 'other' text, but the answer doesn't choose {question.other if question else 'it'!r}"
+            )
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(f"{question_id}: the 'other' text is not text")
+        elif len(text) > OTHER_MAX_LENGTH + REDACTION_MARGIN:
+            problems.append(f"{question_id}: the 'other' text is too long")
+    return problems
+
+
+def redacted_other_texts(other: dict[str, str] | None, keep: tuple[str, ...]) -> dict[str, str]:
+    """The "other, please specify" texts redacted again (redaction is idempotent)."""
+    return {key: redact(text, keep=keep) for key, text in (other or {}).items() if isinstance(text, str)}
 
 
 def redacted_answers(consultation: Consultation, answers: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def warm_up() -> None:
 
 
 def option_set(question: Question, consultation: Consultation | None = None) -> OptionSet:
-    return OptionSet(question.options, dict(question.aliases), described_options(question, consultation))
+    return OptionSet(question.options, dict(question.aliases), described_options(question, consultation), question.other)
 
 
 @lru_cache(maxsize=256)

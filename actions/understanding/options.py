@@ -84,6 +84,8 @@ class OptionSet:
     aliases: dict[str, tuple[str, ...]]
     # Words that describe an option without naming it: the matching proposal's title and description.
     descriptions: dict[str, str] = field(default_factory=dict)
+    # The question's "other, please specify" option (YAML `other:`), whatever its label says.
+    other: str | None = None
 
     @property
     def none_option(self) -> str | None:
@@ -95,6 +97,8 @@ class OptionSet:
 
     @property
     def other_option(self) -> str | None:
+        if self.other:
+            return self.other
         return next((label for label in self.labels if OTHER_LABEL.match(normalise(label))), None)
 
     @property

@@ -48,7 +48,9 @@ def comments(seeded_store):
     respond(store, "d", "Speeding cars everywhere, I could kill you all.", ["safety", "needs_review"], day=4)
     withdrawn = respond(store, "e", "Withdrawn comment about parking.", ["parking"], day=5)
     store.withdraw_response(withdrawn)
-    store.submit_response(consultation_slug=HARBOUR, channel="rest", sender_id="f", answers={"support": "Agree", "comments": None})
+    store.submit_response(
+        consultation_slug=HARBOUR, channel="rest", sender_id="f", answers={"support": "Agree", "comments": None}
+    )
     respond(store, "g", "The library must stay open on Saturdays.", ["opening_hours"], slug=LIBRARY)
     return store, answer_ids(store)
 
@@ -76,7 +78,13 @@ def test_confirm_reject_rename_add_and_merge_record_who_and_when(comments):
     themes.set_status(store, HARBOUR, "traffic", "rejected", OFFICER)
     themes.rename(store, HARBOUR, "parking", "Parking and loading", OTHER)
     bus = themes.add_theme(store, HARBOUR, "  Bus   routes ", OFFICER)
-    assert (bus.key, bus.name, bus.origin, bus.status, bus.decided_by) == ("bus_routes", "Bus routes", "officer", "confirmed", OFFICER)
+    assert (bus.key, bus.name, bus.origin, bus.status, bus.decided_by) == (
+        "bus_routes",
+        "Bus routes",
+        "officer",
+        "confirmed",
+        OFFICER,
+    )
     with pytest.raises(themes.ThemeError, match="already a theme called “Bus routes”"):
         themes.add_theme(store, HARBOUR, "bus ROUTES", OFFICER)
     with pytest.raises(themes.ThemeError, match="already a theme"):
@@ -227,5 +235,7 @@ def test_withdrawing_a_response_deletes_its_notes_tags_and_flags(comments):
     reference = review.comment(store, HARBOUR, answer).reference
     assert store.withdraw_response(reference)
     with store.session() as session:
-        left = [session.scalar(select(func.count()).select_from(model)) for model in (CommentNoteRow, CommentTagRow, CommentFlagRow)]
+        left = [
+            session.scalar(select(func.count()).select_from(model)) for model in (CommentNoteRow, CommentTagRow, CommentFlagRow)
+        ]
     assert left == [0, 0, 0]

@@ -29,7 +29,7 @@ from ..store.accounts import User
 from ..store.audit import record_audit
 from ..store.repository import Store
 from ..store.sessions import SESSION_LIFETIME
-from . import audit, sign_in
+from . import audit, sign_in, themes
 from .charts import bar_chart
 from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context, remote_address
 from .security import csrf_middleware, parse_networks, security_headers
@@ -314,6 +314,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.router.add_get("/health", health)
     sign_in.add_routes(app)
     audit.add_routes(app)
+    themes.add_routes(app)
     app.router.add_get("/", consultation_list)
     app.router.add_get("/consultations/{slug}", consultation_page)
     app.router.add_get("/consultations/{slug}/export", export_download)

@@ -90,6 +90,16 @@ def test_the_sealed_address_in_a_messages_metadata_is_never_written(database_url
     assert data[0]["metadata"] == {"medium": "sms"}
 
 
+def test_metadata_a_client_sends_is_redacted_before_it_is_stored(database_url):
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=database_url)
+    metadata = {"note": "call me on 07700 900123", "nested": {"who": ["jo@example.com"]}, "x": float("nan"), "question": "q1"}
+    save_turn(store, expected_key("rest", "meta"), "hello", "rest", metadata)
+    with engine_for(database_url).connect() as connection:
+        stored = connection.execute(text("SELECT data FROM events WHERE type_name = 'user'")).scalar()
+    assert "900123" not in stored and "jo@example.com" not in stored and "NaN" not in stored
+    assert json.loads(stored)["metadata"]["question"] == "q1"
+
+
 # --- server-side checks before saving ------------------------------------------------------------------
 
 

@@ -107,6 +107,13 @@ def test_a_rest_caller_using_an_sms_residents_number_gets_a_different_conversati
     assert [e["text"] for e in after["events"] if e["event"] == "user"] == [
         e["text"] for e in sms_tracker["events"] if e["event"] == "user"
     ]
+    # Nor by naming SMS as its channel: Rasa's REST connector would take "input_channel" from the body.
+    status, named = raw_post(
+        f"{assistant.base_url}/webhooks/rest/webhook",
+        json.dumps({"sender": PHONE, "input_channel": "twilio", "message": "carry on with my response"}).encode(),
+    )
+    assert status == 200 and "don't have a response in progress" in named
+    assert len(assistant.tracker(PHONE, channel="twilio")["events"]) == len(after["events"])
     # No conversation is keyed by the raw number.
     status, raw = http("GET", f"{assistant.base_url}/conversations/{urllib.parse.quote(PHONE)}/tracker?token={assistant.token}")
     assert status == 200 and not [e for e in raw["events"] if e.get("event") == "user"]
@@ -287,6 +294,8 @@ def test_even_with_the_token_a_withdrawal_must_belong_to_the_conversation(assist
         (json.dumps({"sender": "ok", "message": "hi", "metadata": [1]}).encode(), 400, '"metadata" must be an object'),
         (json.dumps({"sender": "ok", "message": "hi", "metadata": {"pad": "x" * 17000}}).encode(), 413, "larger than 16 KB"),
         (json.dumps({"sender": "y" * 200_000, "message": "hi"}).encode(), 413, "larger than 16 KB"),
+        (b'{"sender": "ok", "message": "hi", "metadata": {"x": NaN}}', 400, "JSON object"),
+        (b'{"sender": "ok", "message": "hi", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, "JSON object"),
     ],
     ids=[
         "empty",
@@ -301,12 +310,22 @@ def test_even_with_the_token_a_withdrawal_must_belong_to_the_conversation(assist
         "array-metadata",
         "17k-metadata",
         "200k-sender",
+        "nan",
+        "deeply-nested",
     ],
 )
 def test_bad_rest_bodies_get_a_4xx_with_a_reason_and_nothing_is_stored(assistant, body, status, reason):
     before = events_count(assistant)
     got, text = raw_post(f"{assistant.base_url}/webhooks/rest/webhook", body)
     assert got == status and reason in json.loads(text)["error"]
+    assert events_count(assistant) == before
+
+
+def test_a_rest_body_that_is_not_sent_as_json_is_refused(assistant):
+    before = events_count(assistant)
+    body = json.dumps({"sender": "cross-site", "message": "hello"}).encode()
+    status, text = raw_post(f"{assistant.base_url}/webhooks/rest/webhook", body, {"Content-Type": "text/plain"})
+    assert status == 415 and "application/json" in json.loads(text)["error"]
     assert events_count(assistant) == before
 
 
@@ -352,6 +371,13 @@ def test_typed_payload_syntax_is_text_unless_the_bot_offered_that_button(assista
     assert latest["text"] == 'ask_deadline{"consultation": "harbour-road-cycle-lane"}'
     assert not latest["parse_data"].get("entities")
     assert latest["parse_data"]["intent"]["confidence"] < 1.0  # classified from words, not forced by the payload
+
+    # An invisible character in front of the slash does not hide the payload from the check.
+    for hidden in ("\u200b", "\ufeff", "\x00", "\u202e"):
+        assistant.texts("payload-resident", hidden + '/ask_deadline{"consultation": "harbour-road-cycle-lane"}')
+        latest = [e for e in assistant.tracker("payload-resident")["events"] if e["event"] == "user"][-1]
+        assert latest["text"] == 'ask_deadline{"consultation": "harbour-road-cycle-lane"}', repr(hidden)
+        assert not latest["parse_data"].get("entities")
 
 
 # --- what is left at rest ---------------------------------------------------------------------------

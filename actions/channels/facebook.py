@@ -57,7 +57,7 @@ class ResidentFacebookInput(FacebookInput):
         return addressed_by_key(super().get_output_channel())
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        webhook = super().blueprint(guarded(on_new_message))
+        webhook = super().blueprint(guarded(on_new_message, self.name()))
 
         @webhook.middleware("request")
         async def refuse_unsigned(request):

@@ -42,9 +42,11 @@ TOO_LONG_REPLY = (
 Handler = Callable[[UserMessage], Awaitable[None]]
 
 
-def guarded(on_new_message: Handler) -> Handler:
+def guarded(on_new_message: Handler, channel: str) -> Handler:
+    """``channel`` is the connector's own name: never what a request says its channel is."""
+
     async def handle(message: UserMessage) -> None:
-        channel = message.input_channel or "unknown"
+        message.input_channel = channel
         address = str(message.sender_id)
         key = key_for(channel, address)
         output = AddressedOutput(message.output_channel, key, address)
@@ -53,9 +55,8 @@ def guarded(on_new_message: Handler) -> Handler:
             logger.info("message.refused reason=rate_limited channel=%s", channel)
             await output.send_text_message(key, SLOW_DOWN_REPLY)
             return
-        text = await _as_offered_payload_or_text(key, message.text or "")
-        if not text.startswith("/"):
-            text = clean_text(text)
+        # Cleaned first, so an invisible character before the slash can't hide a payload from the check.
+        text = await _as_offered_payload_or_text(key, clean_text(message.text or ""))
         if len(text) > MAX_MESSAGE_CHARS:
             logger.info("message.refused reason=too_long length=%d channel=%s", len(text), channel)
             await output.send_text_message(key, TOO_LONG_REPLY.format(length=len(text), limit=MAX_MESSAGE_CHARS))
@@ -81,7 +82,7 @@ async def _as_offered_payload_or_text(key: str, raw: str) -> str:
     if stripped in CHANNEL_COMMANDS or stripped in await asyncio.to_thread(store().offered_payloads, key):
         return stripped
     logger.info("message.payload_refused reason=not_offered")
-    return stripped.lstrip("/ \t")
+    return stripped.lstrip("/ \t").strip()
 
 
 def _bounded_metadata(metadata: object) -> dict:

@@ -36,9 +36,12 @@ def body_problem(request: Request) -> tuple[int, str] | None:
             return 401, "a bearer token is required (Authorization: Bearer <REST_CHANNEL_TOKEN>)"
     if len(request.body or b"") > MAX_BODY_BYTES:
         return 413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB"
+    if request.content_type.split(";")[0].strip().lower() != "application/json":
+        # Also keeps other websites from posting plain-text forms to it from a resident's browser.
+        return 415, "the body must be sent as application/json"
     try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(request.body or b"", parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return 400, "the body must be a JSON object"
     if not isinstance(body, dict):
         return 400, "the body must be a JSON object"
@@ -54,13 +57,22 @@ def body_problem(request: Request) -> tuple[int, str] | None:
     return None
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 class ResidentRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
+    def _extract_input_channel(self, request: Request) -> str:
+        # Rasa's REST channel takes the channel from the body ("input_channel": "twilio"), which let a REST
+        # caller take an SMS resident's conversation key. A REST message is always a REST message.
+        return self.name()
+
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        webhook = super().blueprint(guarded(on_new_message))
+        webhook = super().blueprint(guarded(on_new_message, self.name()))
 
         @webhook.middleware("request")
         async def check_request(request: Request):

@@ -36,4 +36,4 @@ class ResidentSlackInput(SlackInput):
         return addressed_by_key(bot)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+        return super().blueprint(guarded(on_new_message, self.name()))

@@ -46,7 +46,7 @@ class ResidentSocketIOInput(SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        handle = guarded(on_new_message)
+        handle = guarded(on_new_message, self.name())
         origins = getattr(self, "cors_allowed_origins", None) or []
         if not origins:
             logger.warning("socketio: no WEBSITE_ORIGINS configured, so no website can open a chat")

@@ -108,7 +108,7 @@ class VerifiedTelegramInput(InputChannel):
             await bot.close()
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        handle = guarded(on_new_message)
+        handle = guarded(on_new_message, self.name())
         telegram_webhook = Blueprint("telegram_webhook", __name__)
 
         @telegram_webhook.route("/", methods=["GET"])

@@ -125,7 +125,7 @@ class VerifiedTwilioInput(InputChannel):
         return keyword == OPT_IN and not is_whatsapp(sender)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        handle = guarded(on_new_message)
+        handle = guarded(on_new_message, self.name())
         twilio_webhook = Blueprint("twilio_webhook", __name__)
 
         @twilio_webhook.route("/", methods=["GET"])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -49,19 +50,40 @@ T = TypeVar("T")
 UNSTORED_METADATA = (SEALED_ADDRESS,)
 
 
+def redacted_metadata(metadata: Any, depth: int = 0) -> Any:
+    """A message's metadata as it may be stored: the sealed address dropped, every string redacted like the
+    text (a client may put anything in it), and nothing nested deeper than a few levels."""
+    if isinstance(metadata, str):
+        return redact(metadata)
+    if depth >= 4:
+        return None
+    if isinstance(metadata, dict):
+        return {
+            str(key): redacted_metadata(value, depth + 1)
+            for key, value in metadata.items()
+            if not (depth == 0 and key in UNSTORED_METADATA)
+        }
+    if isinstance(metadata, list):
+        return [redacted_metadata(value, depth + 1) for value in metadata]
+    if isinstance(metadata, float) and not math.isfinite(metadata):
+        return None  # NaN and infinities are not JSON
+    return metadata if isinstance(metadata, (int, float, bool, type(None))) else None
+
+
 def redacted_event(event: Event) -> Event:
     if not isinstance(event, UserUttered):
         return event
     clean = redact(event.text) if event.text else event.text
-    unstored = [key for key in UNSTORED_METADATA if key in (event.metadata or {})]
-    if clean == event.text and not unstored:
+    metadata = redacted_metadata(event.metadata or {})
+    if clean == event.text and metadata == (event.metadata or {}):
         return event
     data: dict[str, Any] = event.as_dict()
     data["text"] = clean
     if isinstance(data.get("parse_data"), dict):
         data["parse_data"] = dict(data["parse_data"], text=clean)
-    if unstored:
-        data["metadata"] = {key: value for key, value in (data.get("metadata") or {}).items() if key not in unstored}
+        if "metadata" in data["parse_data"]:  # Rasa keeps a second copy of the metadata here
+            data["parse_data"]["metadata"] = metadata
+    data["metadata"] = metadata
     return Event.from_parameters(data) or event
 
 

@@ -78,6 +78,7 @@ def test_other_true_adds_the_default_option_last_and_multi_may_choose_it_too():
 def test_conditions_and_other_survive_the_store_document_round_trip():
     document = changed(
         q1={"other": True},
+        q2={"other": True, "max_choices": None},  # residents may choose every option, the added one too
         q3={"ask_if": {"question": "design", "one_of": ["Other (please specify)", "None of them"]}},
         q4={"ask_if": {"all": [{"question": "trips", "at_least": 2}, {"question": "support", "is_not": "Agree"}]}},
     )

@@ -445,6 +445,8 @@ def _question(check: _Checker, item: Any, path: str) -> Question | None:
         fields["options"] = tuple(options)
         if aliases:
             fields["aliases"] = tuple(aliases)
+    if data.get("other") not in (None, False):
+        _other(check, data, path, qtype, fields)  # before max_choices: the added option counts
     if qtype == "multi":
         max_choices = check.number(data, "max_choices", path, integer=True)
         options = fields.get("options", ())
@@ -465,8 +467,6 @@ def _question(check: _Checker, item: Any, path: str) -> Question | None:
 
     if data.get("ask_if") is not None:
         fields["ask_if"] = read_condition(data["ask_if"], f"{path}.ask_if", check.problem)
-    if data.get("other") not in (None, False):
-        _other(check, data, path, qtype, fields)
 
     return Question(id=question_id, type=qtype, text=text, required=required, help=help_text, **fields)
 
@@ -496,8 +496,6 @@ def _other(check: _Checker, data: dict, path: str, qtype: str, fields: dict[str,
     if len(options) + 1 > MAX_OPTIONS:
         check.problem(where, f"makes {len(options) + 1} options; the limit is {MAX_OPTIONS}")
     fields["options"] = (*options, label)
-    if qtype == "multi" and data.get("max_choices") is None:
-        fields["max_choices"] = len(fields["options"])
     words = tuple(word for word in OTHER_ALIASES if word not in taken and word != label.lower())
     if words:
         fields["aliases"] = (*fields.get("aliases", ()), (label, words))

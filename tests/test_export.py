@@ -225,7 +225,8 @@ def test_rank_answers_get_one_column_per_option(seeded_store, responses):
     assert columns["important_services: Computers and wifi"] == "1"
     assert columns["important_services: Children's activities"] == "3"
     assert columns["important_services: Warm and quiet space to study"] == "4"
-    assert columns["satisfaction"] == "" and columns["use_library"] == "Yes"
+    # This response has no answer at all to `satisfaction`: it was not asked (skipped would be empty).
+    assert columns["satisfaction"] == "not asked" and columns["use_library"] == "Yes"
 
 
 def test_json_keeps_lists_and_a_flat_form(seeded_store, responses):
@@ -283,6 +284,8 @@ def test_long_layout_has_one_row_per_answer(seeded_store, responses):
         "rank",
         "themes",
         "skipped",
+        "other",
+        "asked",
     ]
     full = [row for row in rows if row[0] == responses["full"]]
     assert [row[5] for row in full] == ["support", "design", "concerns", "concerns", "trips", "cycle_more", "comments"]

@@ -3,6 +3,11 @@
 Rows are read in batches of response ids and grouped into one record per
 response, so exporting 100,000 responses never holds more than one batch.
 Only submitted responses are included: withdrawn and in-progress ones never.
+
+In a record, ``answers`` holds the questions the resident was asked: a value, or
+None when they skipped it. A question of the consultation missing from
+``answers`` was **not asked** (skip logic, or added after they answered; see
+``ResponseRecord.asked``). "Don't know" is a value like any other.
 """
 
 from __future__ import annotations
@@ -54,8 +59,13 @@ class ResponseRecord:
     notify_outcome: bool | None
     sender_hash: str
     is_demo: bool
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)  # asked questions only; None = skipped
     themes: dict[str, list[str]] = field(default_factory=dict)
+    other: dict[str, str] = field(default_factory=dict)  # "other, please specify" texts, redacted
+
+    def asked(self, question_id: str) -> bool:
+        """False when the question was not asked (no answer row at all), as opposed to skipped (None)."""
+        return question_id in self.answers
 
 
 def consultation_id(store: Store, slug: str) -> int:
@@ -113,15 +123,17 @@ def iter_records(store: Store, export_filter: ExportFilter, batch_size: int = BA
                 for row in responses
             }
             answers = session.execute(
-                select(AnswerRow.response_id, QuestionRow.key, AnswerRow.value, AnswerRow.themes)
+                select(AnswerRow.response_id, QuestionRow.key, AnswerRow.value, AnswerRow.themes, AnswerRow.other_text)
                 .join(QuestionRow, QuestionRow.id == AnswerRow.question_id)
                 .where(AnswerRow.response_id.in_(list(records)))
             )
-            for response_id, key, value, themes in answers:
+            for response_id, key, value, themes, other in answers:
                 record = records[response_id]
                 record.answers[key] = value
                 if themes:
                     record.themes[key] = themes
+                if other is not None:
+                    record.other[key] = other
         yield from records.values()
         last_id = responses[-1].id
 

@@ -5,7 +5,15 @@ Safety and fidelity rules, shared by every format:
   UTC), channel, ward, age_band, consent choices, then one column per
   question in question order. Multi answers are joined with "; "; rank
   answers get one column per option holding its rank; text questions get a
-  ``<question>_themes`` column.
+  ``<question>_themes`` column; a choice or multi question with "other, please
+  specify" gets ``<question>: other`` (what the resident wrote, redacted) and
+  ``<question>: other themes`` beside it.
+* Skipped, not asked and "Don't know" are told apart: a skipped question's
+  cell is empty, a question the resident was not asked (its ``ask_if`` was
+  false, or it was added after they answered) says ``not asked`` in every one
+  of its columns, and "Don't know" is an answer. In the long layout, ``skipped``
+  is yes / no and ``asked`` is no for a question not asked; JSON records list
+  ``not_asked`` question ids.
 * CSV is UTF-8 with a BOM (so Excel opens it correctly), RFC 4180 quoting,
   CRLF line ends and a header row.
 * Spreadsheet formula injection is neutralised (OWASP CSV injection guidance):
@@ -33,6 +41,7 @@ FORMATS = ("csv", "xlsx", "json", "jsonl")
 LAYOUTS = ("wide", "long")
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BASE_COLUMNS = ["reference", "submitted_at", "channel", "ward", "age_band", "consent_quote", "notify_outcome"]
+NOT_ASKED = "not asked"  # the cell of a question the resident was not asked (skip logic), never empty
 PERSONAL_COLUMNS = ["contact_channel", "contact_id"]
 
 
@@ -60,6 +69,8 @@ def question_columns(question: Question) -> list[str]:
         return [f"{question.id}: {option}" for option in question.options]
     if question.type == "text":
         return [question.id, f"{question.id}_themes"]
+    if question.other:
+        return [question.id, f"{question.id}: other", f"{question.id}: other themes"]
     return [question.id]
 
 
@@ -90,7 +101,9 @@ def wide_row(record: ResponseRecord, consultation: Consultation, contact: Callab
         row += [record.channel if record.notify_outcome else "", contact(record) if record.notify_outcome else ""]
     for question in consultation.questions:
         value = record.answers.get(question.id)
-        if question.type == "rank":
+        if question.id not in record.answers:
+            row += [NOT_ASKED] * len(question_columns(question))
+        elif question.type == "rank":
             order = value or []
             row += [order.index(option) + 1 if option in order else "" for option in question.options]
         elif question.type == "multi":
@@ -99,27 +112,42 @@ def wide_row(record: ResponseRecord, consultation: Consultation, contact: Callab
             row += [_cell(value), "; ".join(record.themes.get(question.id, []))]
         else:
             row.append(_cell(value))
+        if question.other and question.id in record.answers:
+            row += [record.other.get(question.id, ""), "; ".join(record.themes.get(question.id, []))]
     return row
 
 
 def long_rows(record: ResponseRecord, consultation: Consultation) -> Iterator[list[Any]]:
-    """One row per answer (multi: one row per chosen option; rank: one row per option with its rank)."""
+    """One row per answer (multi: one row per chosen option; rank: one row per option with its rank).
+
+    A question not asked has one row, with ``asked`` "no"; the "other, please specify" text is in
+    ``other`` on the row of the option it explains."""
     base = [record.reference, iso_utc(record.submitted_at), record.channel, record.ward or "", record.age_band or ""]
     for question in consultation.questions:
         if question.id not in record.answers:
+            yield base + [question.id, question.type, "", "", "", "no", "", "no"]
             continue
         value = record.answers[question.id]
         if value is None:
-            yield base + [question.id, question.type, "", "", "", "yes"]
+            yield base + [question.id, question.type, "", "", "", "yes", "", "yes"]
         elif question.type == "multi":
             for option in value:
-                yield base + [question.id, question.type, option, "", "", "no"]
+                yield base + [question.id, question.type, option, "", *_beside(record, question, option)]
         elif question.type == "rank":
             for rank, option in enumerate(value, start=1):
-                yield base + [question.id, question.type, option, rank, "", "no"]
+                yield base + [question.id, question.type, option, rank, "", "no", "", "yes"]
+        elif question.type == "choice":
+            yield base + [question.id, question.type, value, "", *_beside(record, question, value)]
         else:
             themes = "; ".join(record.themes.get(question.id, []))
-            yield base + [question.id, question.type, value, "", themes, "no"]
+            yield base + [question.id, question.type, value, "", themes, "no", "", "yes"]
+
+
+def _beside(record: ResponseRecord, question: Question, option: str) -> list[str]:
+    """themes, skipped, other, asked: the "other, please specify" text and its themes go on that option's row."""
+    if option != question.other:
+        return ["", "no", "", "yes"]
+    return ["; ".join(record.themes.get(question.id, [])), "no", record.other.get(question.id, ""), "yes"]
 
 
 LONG_HEADER = [
@@ -134,6 +162,8 @@ LONG_HEADER = [
     "rank",
     "themes",
     "skipped",
+    "other",
+    "asked",
 ]
 
 
@@ -183,8 +213,10 @@ def json_record(record: ResponseRecord, consultation: Consultation, contact: Cal
         "ward": record.ward,
         "age_band": record.age_band,
         "consent": {"quote_anonymously": record.consent_quote, "notify_outcome": record.notify_outcome},
-        "answers": {q.id: record.answers.get(q.id) for q in consultation.questions},
-        "themes": {q.id: record.themes.get(q.id, []) for q in consultation.questions if q.type == "text"},
+        "answers": {q.id: record.answers.get(q.id) for q in consultation.questions},  # None: skipped or not asked
+        "not_asked": [q.id for q in consultation.questions if q.id not in record.answers],
+        "other": {q.id: record.other[q.id] for q in consultation.questions if q.id in record.other},
+        "themes": {q.id: record.themes.get(q.id, []) for q in consultation.questions if q.type == "text" or q.id in record.other},
         "flat": dict(
             zip(
                 wide_header(consultation, False)[len(BASE_COLUMNS) :],
@@ -225,7 +257,15 @@ def write_json(
             "consultation": consultation.slug,
             "title": consultation.title,
             "questions": [
-                {"id": q.id, "type": q.type, "text": q.text, "options": list(q.options)} for q in consultation.questions
+                {
+                    "id": q.id,
+                    "type": q.type,
+                    "text": q.text,
+                    "options": list(q.options),
+                    "other": q.other,  # the "other, please specify" option's label, or null
+                    "ask_if": q.ask_if.document() if q.ask_if else None,  # asked only when this holds
+                }
+                for q in consultation.questions
             ],
         }
         out.write(b'{"meta": ' + json.dumps(meta, ensure_ascii=False).encode("utf-8") + b', "responses": [\n')

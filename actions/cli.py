@@ -55,7 +55,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     store = _store()
     try:
         bundle = read_bundle(args.paths, known_wards=store.known_ward_slugs())
-        report = store.apply_bundle(bundle)
+        report = store.apply_bundle(bundle, created_by=f"cli:{getpass.getuser()}")
     except ContentError as error:
         return _print_problems(error)
     print(
@@ -322,6 +322,27 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_paper_form(args: argparse.Namespace) -> int:
+    """Write the printable paper form of each consultation named (or of every one) as SLUG-paper-form.docx."""
+    from .survey.paper_form import paper_form  # noqa: PLC0415 - python-docx only when asked for
+
+    store = _store()
+    slugs = args.slugs or [row.slug for row in store.overview(today())]
+    consultations = [store.consultation(slug) for slug in slugs]
+    unknown = [slug for slug, consultation in zip(slugs, consultations, strict=True) if consultation is None]
+    if unknown:
+        print(f"No consultation with slug {', '.join(unknown)}.", file=sys.stderr)
+        return EXIT_USAGE
+    os.makedirs(args.out, exist_ok=True)
+    council, months = store.council(), get_settings().response_retention_months
+    for consultation in consultations:
+        path = os.path.join(args.out, f"{consultation.slug}-paper-form.docx")
+        with open(path, "wb") as out:
+            out.write(paper_form(consultation, council, months))
+        print(f"Wrote {path} ({len(consultation.questions)} questions).")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="haveyoursay", description="Have Your Say: council consultations in conversation.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -395,6 +416,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge_parser.add_argument("--dry-run", action="store_true", help="only report what would be deleted or anonymised")
     purge_parser.set_defaults(handler=cmd_purge)
+
+    paper = commands.add_parser("paper-form", help="write printable paper forms (.docx) generated from the questions")
+    paper.add_argument("slugs", nargs="*", metavar="SLUG", help="consultations (default: every one)")
+    paper.add_argument("--out", default=".", metavar="FOLDER", help="where to write SLUG-paper-form.docx (default: here)")
+    paper.set_defaults(handler=cmd_paper_form)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=cmd_migrate)

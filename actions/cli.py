@@ -121,15 +121,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.layout == "long" and args.format != "csv":
         print("--layout long is available for --format csv only.", file=sys.stderr)
         return EXIT_USAGE
+    if any(":" not in answer for answer in args.answer or ()):
+        print("--answer takes QUESTION:LABEL, for example support:Disagree.", file=sys.stderr)
+        return EXIT_USAGE
     to_stdout = args.out in (None, "-")
     if to_stdout and args.format == "xlsx":
         print("Excel files can't be written to the terminal: add --out FILE.xlsx", file=sys.stderr)
         return EXIT_USAGE
     request = ExportRequest(
-        ExportFilter(args.consultation, ward=args.ward, since=args.since, until=args.until, channel=args.channel),
+        ExportFilter(
+            args.consultation,
+            ward=args.ward,
+            since=args.since,
+            until=args.until,
+            channel=args.channel,
+            answers=tuple(tuple(answer.split(":", 1)) for answer in args.answer or ()),
+            theme=args.theme,
+        ),
         format=args.format,
         layout=args.layout,
         include_personal_data=args.include_personal_data,
+        made_by=f"cli:{getpass.getuser()}",
     )
     settings = get_settings()
     target = sys.stdout.buffer if to_stdout else open(args.out + ".partial", "wb")  # noqa: SIM115
@@ -370,6 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--channel", metavar="NAME")
     exporter.add_argument("--since", type=_date, metavar="DATE", help="submitted on or after this date (YYYY-MM-DD)")
     exporter.add_argument("--until", type=_date, metavar="DATE", help="submitted on or before this date")
+    exporter.add_argument(
+        "--answer", action="append", metavar="QUESTION:LABEL", help="only responses giving this answer (repeatable)"
+    )
+    exporter.add_argument("--theme", metavar="THEME", help="only responses with a comment on this theme")
     exporter.add_argument(
         "--include-personal-data", action="store_true", help="add contact ids of people who asked to hear the outcome"
     )

@@ -212,9 +212,17 @@ def test_non_ascii_and_right_to_left_text_survive_every_format(seeded_store, res
 
 
 def test_xlsx_matches_the_csv(seeded_store, responses):
+    """The Responses sheet holds the CSV's rows, with the submitted time as a real date rather than text."""
     csv_data = csv_rows(run_export(seeded_store))
-    sheet = load_workbook(io.BytesIO(run_export(seeded_store, "xlsx"))).active
-    xlsx_data = [["" if cell.value is None else str(cell.value) for cell in row] for row in sheet.iter_rows()]
+    sheet = load_workbook(io.BytesIO(run_export(seeded_store, "xlsx")))["Responses"]
+
+    def text(cell) -> str:
+        if isinstance(cell.value, dt.datetime):
+            return cell.value.isoformat() + "Z"
+        return "" if cell.value is None else str(cell.value)
+
+    xlsx_data = [[text(cell) for cell in row] for row in sheet.iter_rows()]
+    assert all(isinstance(row[1].value, dt.datetime) for row in sheet.iter_rows(min_row=2))
     assert xlsx_data == csv_data
 
 

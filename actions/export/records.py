@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from ..content.model import Consultation
 from ..store.models import AnswerRow, ConsultationRow, QuestionRow, ResponseRow
 from ..store.repository import Store
+from .filtering import answer_conditions, theme_condition
 
 BATCH_SIZE = 2000
 
@@ -33,6 +34,9 @@ class ExportFilter:
     since: dt.date | None = None
     until: dt.date | None = None  # inclusive
     channel: str | None = None
+    # (question id, label) pairs: labels for one question are alternatives, different questions must all hold.
+    answers: tuple[tuple[str, str], ...] = ()
+    theme: str | None = None  # comments carrying this theme (see filtering.theme_source)
 
     def conditions(self, consultation_id: int) -> list:
         where = [ResponseRow.consultation_id == consultation_id, ResponseRow.status == "submitted"]
@@ -44,6 +48,10 @@ class ExportFilter:
             where.append(ResponseRow.submitted_at < dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time()))
         if self.channel:
             where.append(ResponseRow.channel == self.channel)
+        if self.answers:
+            where += answer_conditions(consultation_id, self.answers)
+        if self.theme:
+            where.append(theme_condition(consultation_id, self.theme))
         return where
 
 

@@ -9,7 +9,7 @@ from typing import IO
 
 from ..store.repository import Store
 from .records import ExportFilter, ResponseRecord, count_responses, iter_records, load_consultation
-from .writers import LONG_HEADER, long_rows, wide_header, wide_row, write_csv, write_json, write_xlsx
+from .writers import LONG_HEADER, long_rows, wide_header, wide_row, write_csv, write_json
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -25,6 +25,7 @@ class ExportRequest:
     format: str = "csv"
     layout: str = "wide"
     include_personal_data: bool = False
+    made_by: str = ""  # who asked for it, for the spreadsheet's read-me sheet
 
 
 def audit_details(request: ExportRequest) -> dict:
@@ -38,6 +39,8 @@ def audit_details(request: ExportRequest) -> dict:
         "channel": chosen.channel,
         "since": chosen.since.isoformat() if chosen.since else None,
         "until": chosen.until.isoformat() if chosen.until else None,
+        "answers": [f"{question}:{label}" for question, label in chosen.answers] or None,
+        "theme": chosen.theme,
     }
 
 
@@ -93,8 +96,20 @@ def export(
         return write_json(out, records, consultation, contact, lines=False, unanswered=unanswered)
     if request.format == "jsonl":
         return write_json(out, records, consultation, contact, lines=True)
-    header = wide_header(consultation, contact is not None)
-    rows = (wide_row(record, consultation, contact) for record in records)
     if request.format == "xlsx":
-        return write_xlsx(out, rows, header, consultation.slug)
-    return write_csv(out, rows, header)
+        return _workbook(store, request, consultation, records, contact, out)
+    header = wide_header(consultation, contact is not None)
+    return write_csv(out, (wide_row(record, consultation, contact) for record in records), header)
+
+
+def _workbook(store: Store, request: ExportRequest, consultation, records, contact, out: IO[bytes]) -> int:
+    """XLSX: responses, comments, a summary and a read-me sheet naming the filter (see workbook.py)."""
+    from .analysis import question_summaries
+    from .labels import describe_filter
+    from .workbook import readme_lines, write_workbook
+
+    words = describe_filter(request.filter, consultation, store.wards())
+    made_at = dt.datetime.now(dt.timezone.utc)
+    readme = readme_lines(consultation, request.made_by or "unknown", made_at, words, request.include_personal_data)
+    summaries = question_summaries(store, consultation, request.filter)
+    return write_workbook(out, records, consultation, contact, readme, summaries)

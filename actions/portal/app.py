@@ -10,8 +10,6 @@ audit log's pages in ``audit.py``.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import io
 import logging
 from pathlib import Path
 
@@ -21,17 +19,11 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from ..export.records import ExportFilter
-from ..export.service import CONTENT_TYPES, ExportRequest, audit_details, export, filename
-from ..export.summary import by_age_band, by_channel, by_ward, comments, question_results
 from ..settings import Settings, get_settings, today
-from ..store.accounts import User
-from ..store.audit import record_audit
 from ..store.repository import Store
 from ..store.sessions import SESSION_LIFETIME
-from . import audit, sign_in, themes
-from .charts import bar_chart
-from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context, remote_address
+from . import audit, downloads, reading, results, sign_in, themes
+from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context
 from .security import csrf_middleware, parse_networks, security_headers
 
 HERE = Path(__file__).resolve().parent
@@ -48,91 +40,6 @@ async def health(request: web.Request) -> web.Response:
 async def consultation_list(request: web.Request) -> web.Response:
     rows = await asyncio.to_thread(request.app[STORE_KEY].overview, today())
     return aiohttp_jinja2.render_template("consultations.html", request, await context(request, title="Consultations", rows=rows))
-
-
-def parse_filter(request: web.Request, slug: str, user: User, known_wards: set[str]) -> tuple[ExportFilter, dict]:
-    """Read ward/date/channel filters from the query string; a councillor's ward view starts on their ward."""
-    query = request.query
-    problems = []
-    ward = query.get("ward")
-    if ward is None and user.role == "councillor":
-        ward = user.ward_slug
-    if ward in ("", "all"):
-        ward = None
-    if ward and ward not in known_wards:
-        problems.append(f"Unknown ward {ward!r}: showing all wards.")
-        ward = None
-    dates = {}
-    for name in ("since", "until"):
-        raw = query.get(name, "").strip()
-        try:
-            dates[name] = dt.date.fromisoformat(raw) if raw else None
-        except ValueError:
-            problems.append(f"{name.capitalize()} date {raw!r} is not a date like 2026-11-22: ignored.")
-            dates[name] = None
-    channel = query.get("channel") or None
-    chosen = {
-        "ward": ward or "all",
-        "since": dates["since"],
-        "until": dates["until"],
-        "channel": channel or "",
-        "theme": query.get("theme") or "",
-        "problems": problems,
-    }
-    return ExportFilter(slug, ward=ward, since=dates["since"], until=dates["until"], channel=channel), chosen
-
-
-async def consultation_page(request: web.Request) -> web.Response:
-    store = request.app[STORE_KEY]
-    slug = request.match_info["slug"]
-    consultation = await asyncio.to_thread(store.consultation, slug)
-    if consultation is None:
-        raise web.HTTPNotFound(text="No such consultation.")
-    user: User = request["user"]
-    wards = await asyncio.to_thread(store.wards)
-    export_filter, chosen = parse_filter(request, slug, user, {w.slug for w in wards})
-
-    def gather():
-        results = question_results(store, consultation, export_filter)
-        text_questions = [q for q in consultation.questions if q.type == "text"]
-        comment_sets = {q.id: comments(store, export_filter, q.id, chosen["theme"] or None) for q in text_questions}
-        return (
-            results,
-            comment_sets,
-            by_ward(store, export_filter, wards),
-            by_age_band(store, export_filter),
-            by_channel(store, export_filter),
-        )
-
-    results, comment_sets, ward_rows, age_rows, channel_rows = await asyncio.to_thread(gather)
-    charts = {
-        result.question.id: bar_chart(f"chart-{result.question.id}", f"{result.question.text} ({result.measure})", result.counts)
-        for result in results
-        if result.counts
-    }
-    total = sum(row.count for row in ward_rows)
-    query = request.query_string
-    return aiohttp_jinja2.render_template(
-        "consultation.html",
-        request,
-        await context(
-            request,
-            title=consultation.title,
-            consultation=consultation,
-            results=results,
-            charts=charts,
-            comment_sets=comment_sets,
-            ward_rows=ward_rows,
-            age_rows=age_rows,
-            channel_rows=channel_rows,
-            wards=wards,
-            chosen=chosen,
-            total=total,
-            has_population=any(w.population for w in wards),
-            query=query,
-            ward_chart=bar_chart("chart-wards", "Responses by ward", [(r.label, r.count) for r in ward_rows]),
-        ),
-    )
 
 
 UNANSWERED_SHOWN = 200  # groups per table on the page; the JSON export has them all
@@ -179,73 +86,6 @@ async def unanswered_page(request: web.Request) -> web.Response:
 
 def _missing_question(question_id: str | None) -> str:
     return f"A question no longer in the consultation ({question_id})" if question_id else "Survey question not recorded"
-
-
-async def response_page(request: web.Request) -> web.Response:
-    if request["user"].role not in ("officer", "admin"):
-        # Councillors read results and comments for their ward; one resident's whole response is for officers.
-        raise web.HTTPForbidden(text="Only officers can open a single response.")
-    store = request.app[STORE_KEY]
-    reference = request.match_info["reference"].upper()
-    detail = await asyncio.to_thread(store.response_detail, reference)
-    if detail is None or detail["status"] != "submitted":
-        raise web.HTTPNotFound(text="No submitted response with that reference.")
-    consultation = await asyncio.to_thread(store.consultation, detail["consultation"])
-    await asyncio.to_thread(
-        record_audit,
-        store,
-        "view_response",
-        reference,
-        user=request["user"],
-        ip=remote_address(request),
-        rows=1,
-        details={"consultation": detail["consultation"]},
-    )
-    return aiohttp_jinja2.render_template(
-        "response.html", request, await context(request, title=f"Response {reference}", detail=detail, consultation=consultation)
-    )
-
-
-async def export_download(request: web.Request) -> web.StreamResponse:
-    store = request.app[STORE_KEY]
-    slug = request.match_info["slug"]
-    if await asyncio.to_thread(store.consultation, slug) is None:
-        raise web.HTTPNotFound(text="No such consultation.")
-    user: User = request["user"]
-    fmt = request.query.get("format", "csv")
-    layout = request.query.get("layout", "wide")
-    if fmt not in CONTENT_TYPES or layout not in ("wide", "long") or (layout == "long" and fmt != "csv"):
-        raise web.HTTPBadRequest(text="Choose format csv, xlsx, json or jsonl (the long layout is CSV only).")
-    personal = request.query.get("personal") == "1"
-    if personal and not user.is_officer:
-        raise web.HTTPForbidden(text="Only officers can export personal data.")
-    wards = await asyncio.to_thread(store.wards)
-    export_filter, _chosen = parse_filter(request, slug, user, {w.slug for w in wards})
-    export_request = ExportRequest(export_filter, format=fmt, layout=layout, include_personal_data=personal)
-    settings = request.app[SETTINGS_KEY]
-    buffer = (
-        io.BytesIO()
-    )  # XLSX needs a seekable file; CSV/JSON could stream, but one code path keeps downloads identical to the CLI
-    written = await asyncio.to_thread(export, store, export_request, buffer, settings.tracker_store_url)
-    await asyncio.to_thread(
-        record_audit,
-        store,
-        "export",
-        slug,
-        user=user,
-        ip=remote_address(request),
-        rows=written,
-        details=audit_details(export_request),
-    )
-    return web.Response(
-        body=buffer.getvalue(),
-        content_type=CONTENT_TYPES[fmt].split(";")[0],
-        charset="utf-8" if fmt != "xlsx" else None,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename(export_request, today())}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 SOCKET_IO_CLIENT = HERE.parent.parent / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -316,10 +156,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     audit.add_routes(app)
     themes.add_routes(app)
     app.router.add_get("/", consultation_list)
-    app.router.add_get("/consultations/{slug}", consultation_page)
-    app.router.add_get("/consultations/{slug}/export", export_download)
+    results.add_routes(app)
+    reading.add_routes(app)
+    downloads.add_routes(app)
     app.router.add_get("/consultations/{slug}/unanswered", unanswered_page)
-    app.router.add_get("/responses/{reference}", response_page)
     app.router.add_get("/demo", demo_page)
     app.router.add_get("/widget/socket.io.min.js", socket_io_client)
     app.router.add_static("/widget/", HERE / "static" / "widget")

@@ -1,6 +1,7 @@
 """The audit log: who exported what, viewed which single response, or changed which account, and when.
 
-Written where the audited thing happens (the portal and the CLI) through ``record_audit``; read by admins.
+Written where the audited thing happens: exports and views through ``record_audit``, account changes with
+``add_entry`` in the same transaction as the change, so neither is saved without the other. Read by admins.
 """
 
 from __future__ import annotations
@@ -8,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from .accounts import User
 from .models import AuditRow, utcnow
 from .repository import Store
+
+if TYPE_CHECKING:
+    from .accounts import User
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,49 @@ class AuditEntry:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, for the audit log: a portal account, or someone at the command line."""
+
+    name: str  # the account's email, or "cli:<system user>"
+    role: str  # the account's role, or "cli"
+    user_id: int | None = None
+    ip: str | None = None
+
+    @classmethod
+    def account(cls, user: User, ip: str | None = None) -> Actor:
+        return cls(user.email, user.role, user.id, ip)
+
+    @classmethod
+    def command_line(cls, system_user: str) -> Actor:
+        return cls(f"cli:{system_user}", "cli")
+
+
+def add_entry(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target: str,
+    *,
+    rows: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit entry in the caller's transaction."""
+    session.add(
+        AuditRow(
+            at=utcnow(),
+            user_id=actor.user_id,
+            actor=actor.name[:320],
+            role=actor.role[:12],
+            ip=actor.ip[:45] if actor.ip else None,
+            action=action,
+            target=target[:200],
+            rows=rows,
+            details=details or {},
+        )
+    )
+
+
 def record_audit(
     store: Store,
     action: str,
@@ -42,20 +89,9 @@ def record_audit(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Write one audit entry: a portal account (``user``) or someone else (``actor``, e.g. "cli:jane")."""
+    who = Actor.account(user, ip) if user else Actor(actor or "unknown", "cli", None, ip)
     with store.session() as session:
-        session.add(
-            AuditRow(
-                at=utcnow(),
-                user_id=user.id if user else None,
-                actor=(user.email if user else actor or "unknown")[:320],
-                role=user.role if user else "cli",
-                ip=ip[:45] if ip else None,
-                action=action,
-                target=target[:200],
-                rows=rows,
-                details=details or {},
-            )
-        )
+        add_entry(session, who, action, target, rows=rows, details=details)
 
 
 def _entry(row: AuditRow) -> AuditEntry:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -53,6 +55,30 @@ class UserRow(Base):
     ward_slug = Column(String(80))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_login_at = Column(DateTime)
+    # Disabled accounts can't sign in and have no sessions. An empty password_hash: invited, or reset, and the
+    # link has not been used yet. Time-based one-time passwords: the secret sealed with a key derived from
+    # PORTAL_SECRET_KEY, a secret being set up, and the last time step used (so a code works once).
+    disabled_at = Column(DateTime)
+    two_factor_required = Column(Boolean, nullable=False, default=False, server_default=false())  # always for admins
+    totp_secret_sealed = Column(Text)
+    totp_pending_sealed = Column(Text)
+    totp_enrolled_at = Column(DateTime)
+    totp_last_step = Column(BigInteger)
+
+
+class AccountLinkRow(Base):
+    """A single-use link to set a password: an invitation, or a reset an admin made. Only the token's SHA-256
+    is kept; the link itself is shown once to the admin who made it."""
+
+    __tablename__ = "account_links"
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose = Column(String(10), nullable=False)  # invitation | reset
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_by = Column(String(320), nullable=False)  # the admin's email, or "cli:<system user>"
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime)
 
 
 class PortalSessionRow(Base):
@@ -64,6 +90,8 @@ class PortalSessionRow(Base):
     user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False, index=True)
+    # True between a right password and the one-time code: such a session opens no page but the code's.
+    awaiting_code = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class SignInAttemptRow(Base):

@@ -221,56 +221,6 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_password() -> str | None:
-    """From a prompt, asked twice, or the first line of stdin; None if the two typed don't match."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    password = getpass.getpass("Password (12+ characters): ")
-    if getpass.getpass("Repeat password: ") != password:
-        print("The passwords don't match; nothing was changed.", file=sys.stderr)
-        return None
-    return password
-
-
-def cmd_user_add(args: argparse.Namespace) -> int:
-    from .store.accounts import AccountError, add_user
-
-    password = _read_password()
-    if password is None:
-        return EXIT_INVALID
-    try:
-        user = add_user(_store(), args.email, password, args.role, args.ward)
-    except AccountError as error:
-        print(f"{error}; no account was created.", file=sys.stderr)
-        return EXIT_INVALID
-    ward = f" for {user.ward_slug}" if user.ward_slug else ""
-    print(f"Created {user.role} account {user.email}{ward}.")
-    return EXIT_OK
-
-
-def cmd_user_set_password(args: argparse.Namespace) -> int:
-    """A new password for an account (forgotten, or to lock someone out); ends its sessions and its lock."""
-    from .store.accounts import AccountError, change_password, find_user
-    from .store.sign_in_attempts import attempt_key, clear_attempts
-
-    store = _store()
-    user = find_user(store, args.email)
-    if user is None:
-        print(f"No account for {args.email.strip().lower()}; nothing was changed.", file=sys.stderr)
-        return EXIT_INVALID
-    password = _read_password()
-    if password is None:
-        return EXIT_INVALID
-    try:
-        change_password(store, user.id, password)
-    except AccountError as error:
-        print(f"{error}; the password was not changed.", file=sys.stderr)
-        return EXIT_INVALID
-    clear_attempts(store, attempt_key(get_settings().portal_secret_key, "account", user.email))
-    print(f"Changed the password of {user.email}; all of its portal sessions are signed out.")
-    return EXIT_OK
-
-
 def cmd_notify_outcome(args: argparse.Namespace) -> int:
     from .notifications import notify_outcome
 
@@ -399,23 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--delete", action="store_true", help="delete all demo responses (for --consultation only, if given)")
     demo.set_defaults(handler=cmd_demo_data)
 
-    user = commands.add_parser("user", help="manage portal accounts")
-    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
-    user_add = user_commands.add_parser("add", help="create an account; the password is read from a prompt or stdin")
-    user_add.add_argument("email")
-    user_add.add_argument(
-        "--role",
-        required=True,
-        choices=("admin", "officer", "councillor"),
-        help="admin: an officer who can also read the audit log",
-    )
-    user_add.add_argument("--ward", metavar="SLUG", help="the councillor's own ward")
-    user_add.set_defaults(handler=cmd_user_add)
-    user_password = user_commands.add_parser(
-        "set-password", help="give an account a new password (prompt or stdin); signs out all its sessions"
-    )
-    user_password.add_argument("email")
-    user_password.set_defaults(handler=cmd_user_set_password)
+    from .cli_accounts import add_user_commands  # noqa: PLC0415 - only when the parser is built
+
+    add_user_commands(commands)
 
     notify = commands.add_parser("notify-outcome", help="tell opted-in respondents the outcome on their own channel (idempotent)")
     notify.add_argument("slug")

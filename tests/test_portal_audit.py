@@ -22,9 +22,11 @@ from tests.test_portal_sign_in import (
     OFFICER,
     PASSWORD,
     browsers,
+    cli_user,
     portal_settings,
     run_cli,
     running_portal,
+    set_up_in_portal,
     with_responses_and_accounts,
 )
 
@@ -45,6 +47,7 @@ HEADER = [
     "since",
     "until",
     "consultation",
+    "account_change",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -187,8 +190,20 @@ async def test_the_cli_makes_admins_and_its_exports_are_audited(portal_store, tm
     assert exported.returncode == 0, exported.stderr
     async with running_portal(portal_settings(portal_store.url), portal_store) as base, browsers(base) as admin:
         assert await admin.sign_in("head.of.service@millbrook.gov.uk") == 302
+        # An admin made on the command line must set up an authenticator app before anything else opens.
+        status, headers, _ = await admin.get("/admin/audit.csv")
+        assert (status, headers["Location"]) == (303, "/account/two-factor")
+        await set_up_in_portal(admin, "head.of.service@millbrook.gov.uk")
         entries = read_csv((await admin.get("/admin/audit.csv"))[2])
-        cli = entries[0]
+        made = entries[0]
+        assert (made["actor"], made["role"], made["action"], made["target"]) == (
+            cli_user(),
+            "cli",
+            "create_account",
+            "head.of.service@millbrook.gov.uk",
+        )
+        assert made["account_change"] == "role admin, ward none, two-factor required no"
+        cli = entries[1]
         assert cli["actor"].startswith("cli:") and len(cli["actor"]) > 4
         assert (cli["role"], cli["action"], cli["target"], cli["rows"], cli["ward"], cli["format"]) == (
             "cli",

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import getpass
 import os
 import re
 import subprocess
@@ -20,6 +21,7 @@ import urllib.request
 from collections import Counter
 
 import aiohttp
+import pyotp
 import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select, update
@@ -29,6 +31,7 @@ from actions.settings import Settings, get_settings
 from actions.store.accounts import add_user
 from actions.store.models import PortalSessionRow, SignInAttemptRow
 from actions.store.repository import Store
+from actions.store.second_factor import confirm_setup, pending_secret
 from actions.store.sign_in_attempts import reserve_attempt
 from tests.conftest import PROJECT_ROOT, TEST_SALT
 from tests.servers import free_port
@@ -40,6 +43,46 @@ OFFICER = "officer@millbrook.gov.uk"
 COUNCILLOR = "cllr.marsh@millbrook.gov.uk"
 ADMIN = "admin@millbrook.gov.uk"
 HARBOUR = "harbour-road-cycle-lane"
+# The authenticator apps of the accounts the tests have set one up for (email -> secret), and the last time
+# step each secret's codes were used for: a code works once, so the next sign-in uses a later step.
+AUTHENTICATORS: dict[str, str] = {}
+LAST_STEP: dict[str, int] = {}
+
+
+async def next_code(secret: str) -> str:
+    """A code the portal has not accepted yet, computed with pyotp from the secret alone (not with our code)."""
+    while True:
+        now = int(time.time()) // 30
+        step = max(now, LAST_STEP.get(secret, -1) + 1)
+        if step <= now + 1:
+            LAST_STEP[secret] = step
+            return pyotp.TOTP(secret).at(step * 30)
+        await asyncio.sleep(1)
+
+
+async def set_up_in_portal(browser, email: str) -> str:
+    """Set up an authenticator app on the portal's page, as a person would: read the key shown for typing by
+    hand, make the code from it with pyotp, send it. Returns the secret (also kept in AUTHENTICATORS)."""
+    status, _, page = await browser.get("/account/two-factor")
+    assert status == 200, status
+    secret = re.search(rb'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).decode().replace(" ", "")
+    code = await next_code(secret)
+    form = {"csrf_token": re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode(), "code": code}
+    status, headers, _ = await browser.post("/account/two-factor", form)
+    assert (status, headers.get("Location")) == (303, "/account/two-factor?done=on")
+    AUTHENTICATORS[email] = secret
+    return secret
+
+
+def set_up_authenticator(store: Store, user_id: int, email: str) -> str:
+    """Give an account an authenticator app, as finishing the portal's set-up page does; returns the secret."""
+    secret = pending_secret(store, user_id, SECRET)
+    step = int(time.time()) // 30
+    with store.session() as session:
+        assert confirm_setup(session, user_id, pyotp.TOTP(secret).at(step * 30), SECRET)
+    AUTHENTICATORS[email] = secret
+    LAST_STEP[secret] = step
+    return secret
 
 
 def portal_settings(url: str, **changes) -> Settings:
@@ -94,8 +137,13 @@ class Browser:
         return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
 
     async def sign_in(self, email: str, password: str = PASSWORD, address: str | None = None) -> int:
+        """The password, then, for an account with an authenticator app in AUTHENTICATORS, the code."""
         form = {"csrf_token": await self.csrf(), "email": email, "password": password}
-        return (await self.post("/login", form, address))[0]
+        status, headers, _ = await self.post("/login", form, address)
+        if status == 302 and headers["Location"].startswith("/login/code") and email in AUTHENTICATORS:
+            code = await next_code(AUTHENTICATORS[email])
+            status, headers, _ = await self.post(headers["Location"], {"csrf_token": await self.csrf(), "code": code}, address)
+        return status
 
     def cookie(self) -> str:
         return next(cookie.value for cookie in self.session.cookie_jar if cookie.key == "hys_portal")
@@ -115,7 +163,8 @@ async def browsers(base: str, count: int = 1):
 
 
 def with_responses_and_accounts(store: Store) -> Store:
-    """The demo council with two submitted responses (Riverside, Harbourside) and three accounts."""
+    """The demo council with two submitted responses (Riverside, Harbourside) and three accounts; the admin has
+    an authenticator app (``Browser.sign_in`` types its code)."""
     when = dt.datetime(2026, 11, 20, 10)
     for sender, ward, support in [("r1", "riverside", "Agree"), ("r2", "harbourside", "Disagree")]:
         store.submit_response(
@@ -128,7 +177,8 @@ def with_responses_and_accounts(store: Store) -> Store:
         )
     add_user(store, OFFICER, PASSWORD, "officer")
     add_user(store, COUNCILLOR, PASSWORD, "councillor", "riverside")
-    add_user(store, ADMIN, PASSWORD, "admin")
+    admin = add_user(store, ADMIN, PASSWORD, "admin")
+    set_up_authenticator(store, admin.id, ADMIN)  # admins need one
     return store
 
 
@@ -337,6 +387,11 @@ async def test_a_password_change_ends_every_other_session_and_keeps_this_one(por
         async with browsers(base) as fresh:
             assert await fresh.sign_in(OFFICER, PASSWORD) == 401
             assert await fresh.sign_in(OFFICER, NEW_PASSWORD) == 302
+
+
+def cli_user() -> str:
+    """How the audit log names whoever runs the CLI in these tests."""
+    return f"cli:{getpass.getuser()}"
 
 
 def run_cli(url: str, stdin: str, *args: str) -> subprocess.CompletedProcess:

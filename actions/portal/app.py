@@ -22,7 +22,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from ..settings import Settings, get_settings, today
 from ..store.repository import Store
 from ..store.sessions import SESSION_LIFETIME
-from . import audit, downloads, reading, results, sign_in, themes
+from . import accounts, audit, downloads, password_links, reading, results, sign_in, themes, two_factor
 from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context
 from .security import csrf_middleware, parse_networks, security_headers
 
@@ -153,6 +153,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app.router.add_get("/health", health)
     sign_in.add_routes(app)
+    two_factor.add_routes(app)
+    password_links.add_routes(app)
+    accounts.add_routes(app)
     audit.add_routes(app)
     themes.add_routes(app)
     app.router.add_get("/", consultation_list)

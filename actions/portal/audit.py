@@ -20,7 +20,48 @@ from .sign_in import require_admin
 
 PAGE_SIZE = 100
 FILTER_FIELDS = ("format", "layout", "personal_data", "ward", "channel", "since", "until", "consultation")
-CSV_HEADER = ["id", "at", "actor", "role", "ip", "action", "target", "rows", *FILTER_FIELDS]
+CSV_HEADER = ["id", "at", "actor", "role", "ip", "action", "target", "rows", *FILTER_FIELDS, "account_change"]
+ACTION_NAMES = {
+    "export": "Export",
+    "view_response": "Viewed response",
+    "export_audit_log": "Downloaded audit log",
+    "create_account": "Created account",
+    "invite": "Invited",
+    "set_password": "Set password by link",
+    "change_password": "Changed password",
+    "change_account": "Changed account",
+    "reset_account": "Reset account",
+    "reset_two_factor": "Reset two-factor",
+    "disable_account": "Disabled account",
+    "enable_account": "Enabled account",
+    "set_up_two_factor": "Set up two-factor",
+    "turn_off_two_factor": "Turned off two-factor",
+}
+ACCOUNT_FIELDS = {"account_role": "role", "account_ward": "ward", "two_factor_required": "two-factor required"}
+
+
+def _value(value) -> str:
+    return "yes" if value is True else "no" if value is False else "none" if value in (None, "") else str(value)
+
+
+def describe_account_change(details: dict) -> str:
+    """An account change in words, e.g. "role officer → admin" or "role councillor, ward riverside"."""
+    parts = [f"{label} {_value(details[name])}" for name, label in ACCOUNT_FIELDS.items() if name in details]
+    before, after = details.get("before") or {}, details.get("after") or {}
+    parts += [
+        f"{label} {_value(before.get(name))} → {_value(after.get(name))}"
+        for name, label in ACCOUNT_FIELDS.items()
+        if name in after
+    ]
+    if details.get("link"):
+        parts.append(f"{details['link']} link")
+    if details.get("two_factor_reset"):
+        parts.append("authenticator app forgotten")
+    if details.get("link_expires"):
+        parts.append(f"link works until {details['link_expires']} UTC")
+    if details.get("via"):
+        parts.append(f"by {details['via']} link")
+    return ", ".join(parts)
 
 
 def describe(entry: AuditEntry) -> str:
@@ -32,14 +73,17 @@ def describe(entry: AuditEntry) -> str:
             parts.append(name.replace("_", " "))
         elif value not in (None, "", False):
             parts.append(f"{name.replace('_', ' ')} {value}")
-    return ", ".join(parts)
+    account_change = describe_account_change(entry.details)
+    return ", ".join(parts + ([account_change] if account_change else []))
 
 
 def csv_row(entry: AuditEntry) -> list:
     details = [entry.details.get(name) for name in FILTER_FIELDS]
-    return [entry.id, iso_utc(entry.at), entry.actor, entry.role, entry.ip or "", entry.action, entry.target, entry.rows] + [
-        ("yes" if value is True else "no" if value is False else "" if value is None else str(value)) for value in details
-    ]
+    return (
+        [entry.id, iso_utc(entry.at), entry.actor, entry.role, entry.ip or "", entry.action, entry.target, entry.rows]
+        + [("yes" if value is True else "no" if value is False else "" if value is None else str(value)) for value in details]
+        + [describe_account_change(entry.details)]
+    )
 
 
 async def audit_page(request: web.Request) -> web.Response:
@@ -56,6 +100,7 @@ async def audit_page(request: web.Request) -> web.Response:
             request,
             title="Audit log",
             entries=[(entry, describe(entry)) for entry in entries],
+            action_names=ACTION_NAMES,
             total=total,
             page=page,
             pages=max(1, -(-total // PAGE_SIZE)),

@@ -15,14 +15,19 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
-from ..store.accounts import AccountError, User, authenticate, change_password
+from ..store.accounts import AccountError, User, authenticate, change_password, check_password
+from ..store.audit import Actor
 from ..store.sessions import end_session, session_user, start_session
 from ..store.sign_in_attempts import attempt_key, clear_attempts, forget_finished_windows, release_attempt, reserve_attempt
 from .common import SETTINGS_KEY, STORE_KEY, context, remote_address
 from .security import safe_next
 
 SESSION_KEY = "sid"  # the session token inside the encrypted cookie
-PUBLIC_PATHS = ("/login", "/health", "/static/", "/widget/", "/demo")
+PUBLIC_PATHS = ("/login", "/health", "/static/", "/widget/", "/demo", "/set-password/")
+# Where an account that must set up a one-time password may go before it has (everything else leads there).
+SET_UP_TWO_FACTOR = "/account/two-factor"
+SETTING_UP_PATHS = (SET_UP_TWO_FACTOR, "/logout")
+DISABLED = "This account has been disabled. Ask an administrator if you need it again."
 LOCKED = "Too many sign-in attempts. Please wait 15 minutes and try again, or ask an administrator to reset your password."
 
 
@@ -35,6 +40,8 @@ async def require_sign_in(request: web.Request, handler):
     if user is None:
         target = request.path_qs if request.method == "GET" else "/"
         raise web.HTTPFound("/login?" + urlencode({"next": target}, safe="/"))
+    if user.must_set_up_two_factor and request.path not in SETTING_UP_PATHS:
+        raise web.HTTPSeeOther(SET_UP_TWO_FACTOR)
     request["user"] = user
     return await handler(request)
 
@@ -42,17 +49,41 @@ async def require_sign_in(request: web.Request, handler):
 def require_admin(request: web.Request) -> User:
     user: User = request["user"]
     if not user.is_admin:
-        raise web.HTTPForbidden(text="Only administrators can see the audit log.")
+        raise web.HTTPForbidden(text="Only administrators can see this page.")
     return user
 
 
-async def _render(request: web.Request, template: str, status: int, **values) -> web.Response:
+async def start_signed_in(request: web.Request, user: User, target: str, previous: str | None) -> web.HTTPException:
+    """After a right password (or a used password link), in a fresh cookie (no fixation): a full session, or,
+    when the account has a one-time password, a five-minute session that only opens the code's page. The
+    account's attempt count is cleared only once the code is right too, so guessing codes locks it as well."""
+    store = request.app[STORE_KEY]
+    ip_key, account_key = attempt_keys(request, user.email)
+
+    def started() -> str:
+        release_attempt(store, ip_key)
+        end_session(store, previous)
+        forget_finished_windows(store)
+        if user.two_factor:
+            return start_session(store, user.id, awaiting_code=True)
+        clear_attempts(store, account_key)
+        return start_session(store, user.id)
+
+    token = await asyncio.to_thread(started)
+    session = await new_session(request)
+    session[SESSION_KEY] = token
+    if user.two_factor:
+        return web.HTTPFound("/login/code" + (("?" + urlencode({"next": target}, safe="/")) if target != "/" else ""))
+    return web.HTTPFound(target)
+
+
+async def render_page(request: web.Request, template: str, status: int, **values) -> web.Response:
     response = aiohttp_jinja2.render_template(template, request, await context(request, **values))
     response.set_status(status)
     return response
 
 
-def _keys(request: web.Request, email: str) -> tuple[str, str]:
+def attempt_keys(request: web.Request, email: str) -> tuple[str, str]:
     secret = request.app[SETTINGS_KEY].portal_secret_key
     return attempt_key(secret, "ip", remote_address(request)), attempt_key(secret, "account", email)
 
@@ -62,7 +93,7 @@ NO_MATCH = "That email and password don't match an account."
 
 
 async def login_page(request: web.Request) -> web.Response:
-    return await _render(request, "login.html", 200, title="Sign in", error=None, email="")
+    return await render_page(request, "login.html", 200, title="Sign in", error=None, email="")
 
 
 async def login(request: web.Request) -> web.Response:
@@ -72,9 +103,9 @@ async def login(request: web.Request) -> web.Response:
     email = str(form.get("email", "")).strip().lower()
     password = str(form.get("password", ""))[:1000]
     if len(email) > MAX_EMAIL_CHARS:
-        return await _render(request, "login.html", 401, title="Sign in", email="", error=NO_MATCH)
+        return await render_page(request, "login.html", 401, title="Sign in", email="", error=NO_MATCH)
     store, settings = request.app[STORE_KEY], request.app[SETTINGS_KEY]
-    ip_key, account_key = _keys(request, email)
+    ip_key, account_key = attempt_keys(request, email)
 
     def count_attempt() -> bool:
         # Counted before the password is checked, so parallel guesses can't all slip in under the limit.
@@ -83,24 +114,14 @@ async def login(request: web.Request) -> web.Response:
         )
 
     if not await asyncio.to_thread(count_attempt):
-        return await _render(request, "login.html", 429, title="Sign in", email=email, error=LOCKED)
-    user = await asyncio.to_thread(authenticate, store, email, password)
+        return await render_page(request, "login.html", 429, title="Sign in", email=email, error=LOCKED)
+    user = await asyncio.to_thread(check_password, store, email, password)
     if user is None:
-        return await _render(request, "login.html", 401, title="Sign in", email=email, error=NO_MATCH)
-    session = await get_session(request)
-    previous = session.get(SESSION_KEY)
-
-    def signed_in() -> str:
-        clear_attempts(store, account_key)
-        release_attempt(store, ip_key)
-        end_session(store, previous)
-        forget_finished_windows(store)
-        return start_session(store, user.id)
-
-    token = await asyncio.to_thread(signed_in)
-    session = await new_session(request)  # a fresh cookie on sign-in (no fixation)
-    session[SESSION_KEY] = token
-    raise web.HTTPFound(safe_next(request.query.get("next")))
+        return await render_page(request, "login.html", 401, title="Sign in", email=email, error=NO_MATCH)
+    if user.disabled:  # said only to someone who knows the password
+        return await render_page(request, "login.html", 403, title="Sign in", email=email, error=DISABLED)
+    previous = (await get_session(request)).get(SESSION_KEY)
+    raise await start_signed_in(request, user, safe_next(request.query.get("next")), previous)
 
 
 async def logout(request: web.Request) -> web.Response:
@@ -112,7 +133,7 @@ async def logout(request: web.Request) -> web.Response:
 
 async def password_page(request: web.Request) -> web.Response:
     changed = request.query.get("changed") == "1"
-    return await _render(request, "password.html", 200, title="Change your password", error=None, changed=changed)
+    return await render_page(request, "password.html", 200, title="Change your password", error=None, changed=changed)
 
 
 async def change_password_form(request: web.Request) -> web.Response:
@@ -124,10 +145,10 @@ async def change_password_form(request: web.Request) -> web.Response:
     repeat = str(form.get("repeat_password", ""))[:1000]
     user: User = request["user"]
     store, settings = request.app[STORE_KEY], request.app[SETTINGS_KEY]
-    _ip_key, account_key = _keys(request, user.email)
+    _ip_key, account_key = attempt_keys(request, user.email)
 
     async def refuse(status: int, error: str) -> web.Response:
-        return await _render(request, "password.html", status, title="Change your password", error=error, changed=False)
+        return await render_page(request, "password.html", status, title="Change your password", error=error, changed=False)
 
     if new != repeat:
         return await refuse(400, "The new passwords don't match.")
@@ -138,7 +159,7 @@ async def change_password_form(request: web.Request) -> web.Response:
 
     def changed() -> str:
         clear_attempts(store, account_key)
-        change_password(store, user.id, new)
+        change_password(store, user.id, new, actor=Actor.account(user, remote_address(request)))
         return start_session(store, user.id)
 
     try:

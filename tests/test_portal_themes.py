@@ -215,3 +215,46 @@ def test_forms_without_the_token_and_other_consultations_comments_are_refused(po
     assert status == 404
     assert review.comment(portal["store"], LIBRARY, portal["library"]).notes == []
     assert browser.request("/consultations/nope/themes")[0] == 404
+
+
+def test_the_report_opens_and_downloads_in_every_format_and_downloads_are_audited(portal):
+    import base64
+    import hashlib
+    import io
+
+    import docx
+
+    from actions.store.audit import audit_entries
+
+    browser = Browser(portal["base"])
+    assert browser.sign_in(COUNCILLOR) == 302  # totals and consented quotes only: councillors may publish it too
+    status, _, page = browser.request(f"/consultations/{HARBOUR}/report")
+    assert status == 200 and "Report to publish" in text(page) and "Download PDF" in text(page)
+    status, headers, body = browser.request(f"/consultations/{HARBOUR}/report.docx")
+    assert status == 200 and headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert headers["Content-Disposition"] == f'attachment; filename="{HARBOUR}-report-2026-11-22.docx"'
+    title = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs if p.style.name == "Title"]
+    assert title == ["Harbour Road cycle lane: we asked, you said, we did"]
+    status, headers, body = browser.request(f"/consultations/{HARBOUR}/report.pdf")
+    assert status == 200 and headers["Content-Type"] == "application/pdf" and body.startswith(b"%PDF-")
+    # The web page is shown in the browser with its own inline styles allowed by their hash, and nothing else.
+    status, headers, body = browser.request(f"/consultations/{HARBOUR}/report.html")
+    assert status == 200 and "Content-Disposition" not in headers
+    style = re.search(rb"<style>(.*?)</style>", body, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style).digest()).decode()
+    assert f"style-src 'sha256-{digest}';" in headers["Content-Security-Policy"]
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    status, headers, _ = browser.request(f"/consultations/{HARBOUR}/report.html?download=1")
+    assert headers["Content-Disposition"].endswith('.html"')
+    assert browser.request(f"/consultations/{HARBOUR}/report.xlsx")[0] == 404
+    entries, _total = audit_entries(portal["store"], 10, 0)
+    downloads = [
+        (e.action, e.target, e.actor, e.details.get("format"))
+        for e in entries
+        if e.details.get("format", "").startswith("report")
+    ]
+    assert downloads == [
+        ("export", HARBOUR, COUNCILLOR, "report.html"),
+        ("export", HARBOUR, COUNCILLOR, "report.pdf"),
+        ("export", HARBOUR, COUNCILLOR, "report.docx"),
+    ]

@@ -22,7 +22,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from ..settings import Settings, get_settings, today
 from ..store.repository import Store
 from ..store.sessions import SESSION_LIFETIME
-from . import accounts, audit, downloads, password_links, reading, results, sign_in, themes, two_factor
+from . import accounts, audit, downloads, password_links, reading, report, results, sign_in, themes, two_factor
 from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context
 from .security import csrf_middleware, parse_networks, security_headers
 
@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     accounts.add_routes(app)
     audit.add_routes(app)
     themes.add_routes(app)
+    report.add_routes(app)
     app.router.add_get("/", consultation_list)
     results.add_routes(app)
     reading.add_routes(app)

@@ -468,7 +468,7 @@ class ReportThemes:
 
 def report_themes(store: Store, slug: str, quotes_per_theme: int = 3, quote_length: tuple[int, int] = (15, 400)) -> ReportThemes:
     """The confirmed themes with their counts and up to ``quotes_per_theme`` quotable comments each (reviewed
-    comments first, then the oldest; a comment is quoted once at most, and only whole)."""
+    comments first, then the oldest; a comment, or the same words, quoted once at most, and only whole)."""
     shortest, longest = quote_length
     with store.session() as session:
         cid = consultation_id_of(session, slug)
@@ -503,6 +503,7 @@ def report_themes(store: Store, slug: str, quotes_per_theme: int = 3, quote_leng
                 ).all()
             )
     used: set[int] = set()
+    quoted: set[str] = set()  # the same words from two residents are quoted once
     result = []
     for key in sorted(confirmed, key=lambda k: (-counts[k], book.get(k).name.lower())):
         quotes = []
@@ -510,10 +511,11 @@ def report_themes(store: Store, slug: str, quotes_per_theme: int = 3, quote_leng
             if len(quotes) == quotes_per_theme:
                 break
             text = texts.get(answer_id)
-            if answer_id in used or text is None or not shortest <= len(str(text)) <= longest:
+            if answer_id in used or text is None or str(text) in quoted or not shortest <= len(str(text)) <= longest:
                 continue
             if quotable(True, flags.get(answer_id, {}), candidates[answer_id], answer_id in reviews, str(text)):
                 quotes.append(str(text))
                 used.add(answer_id)
+                quoted.add(str(text))
         result.append(ReportTheme(key, book.get(key).name, counts[key], reviewed_counts[key], quotes))
     return ReportThemes(result, len(rows), len(reviews))

@@ -19,8 +19,9 @@ the same setting, so the promise and what happens cannot drift apart.
 * From the decision's anniversary (``published`` plus the months) on, every
   submitted response is **anonymised**, not deleted, so the council's published
   counts can still be reproduced: comments are replaced by
-  :data:`REMOVED_COMMENT` (their theme tags stay, as counts), and the
-  reference, salted sender hash, ward, age band, consent and contact choices,
+  :data:`REMOVED_COMMENT` (their theme tags and officers' theme decisions
+  stay, as counts; officers' private notes, flags and tags on them are
+  deleted), and the reference, salted sender hash, ward, age band, consent and contact choices,
   sealed outcome address, postcode hash (the withdrawal proof), submission key
   and exact times go (the submission day stays). Its outcome
   notification records are deleted. Answers to choice, scale, rank, yes/no and
@@ -45,6 +46,7 @@ from sqlalchemy.orm import Session
 from .content.model import Consultation
 from .settings import get_settings
 from .settings import today as council_today
+from .store.comment_review import delete_review_data
 from .store.conversations import _events_table, delete_conversations
 from .store.db import engine_for
 from .store.models import (
@@ -248,6 +250,8 @@ def _anonymise_responses(store: Store, report: PurgeReport, consultation_id: int
                 or 0
             )
             session.execute(delete(NotificationRow).where(NotificationRow.response_id.in_(chunk)))
+            # Officers' private notes, flags and tags on the comments go with their text; theme decisions stay.
+            delete_review_data(session, list(session.scalars(select(AnswerRow.id).where(AnswerRow.response_id.in_(chunk)))))
             submitted = session.execute(select(ResponseRow.id, ResponseRow.submitted_at).where(ResponseRow.id.in_(chunk))).all()
             table = ResponseRow.__table__
             session.execute(

@@ -239,3 +239,36 @@ def test_withdrawing_a_response_deletes_its_notes_tags_and_flags(comments):
             session.scalar(select(func.count()).select_from(model)) for model in (CommentNoteRow, CommentTagRow, CommentFlagRow)
         ]
     assert left == [0, 0, 0]
+
+
+def test_anonymisation_deletes_notes_flags_and_tags_but_keeps_the_themes(comments, tmp_path):
+    import yaml
+
+    from actions.content.files import read_bundle
+    from actions.retention import purge
+    from tests.conftest import SEEDS
+
+    store, ids = comments
+    answer = ids["Too much traffic, and where will we park?"]
+    themes.set_status(store, HARBOUR, "parking", "confirmed", OFFICER)
+    review.set_comment_themes(store, HARBOUR, answer, ["parking"], OFFICER)
+    review.add_note(store, HARBOUR, answer, "Mr Bloggs from number 12 rang about this.", OFFICER)
+    review.add_tag(store, HARBOUR, answer, "call back", OFFICER)
+    review.set_flags(store, HARBOUR, answer, ["needs_reply"], OFFICER)
+    document = yaml.safe_load((SEEDS / f"{HARBOUR}.yml").read_text())
+    document["outcome"] = {"published": "2026-12-15", "you_said": "You said.", "we_did": "We did."}
+    (tmp_path / f"{HARBOUR}.yml").write_text(yaml.safe_dump(document))
+    store.apply_bundle(read_bundle([tmp_path / f"{HARBOUR}.yml"], known_wards=store.known_ward_slugs()))
+
+    purge(store, "sqlite://", 30, response_months=12, today=dt.date(2027, 12, 14))  # the day before: kept
+    assert review.comment(store, HARBOUR, answer).notes != []
+    purge(store, "sqlite://", 30, response_months=12, today=dt.date(2027, 12, 15))
+    with store.session() as session:
+        left = {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model).where(model.answer_id == answer))
+            for model in (CommentNoteRow, CommentTagRow, CommentFlagRow, ThemeActivityRow)
+        }
+    assert left == {"comment_notes": 0, "comment_tags": 0, "comment_flags": 0, "theme_activity": 0}
+    found = review.comment(store, HARBOUR, answer)
+    assert found.text == "[removed after the retention period]" and found.themes == ["parking"] and found.reviewed
+    assert [t.comments for t in themes.report_themes(store, HARBOUR).themes] == [2]  # the counts still add up

@@ -78,6 +78,8 @@ def test_an_officer_confirms_tags_notes_and_flags_and_the_report_follows(portal)
         assert steps[name]["violations"] == [], (name, steps[name]["violations"])
     assert result["failedRequests"] == [] and result["consoleErrors"] == [], result
 
+    assert steps["themes page"]["url"] == f"{running.portal_url}/consultations/{HARBOUR}/themes"
+    assert steps["report page"]["url"] == f"{running.portal_url}/consultations/{HARBOUR}/report"
     assert steps["confirmed"]["flash"] == "“Parking” is now confirmed."
     assert steps["confirmed"]["row"].startswith("Parking Confirmed 3 0 3 officer@millbrook.gov.uk")
     assert steps["review page"]["comment"] == FLAGGED

@@ -7,6 +7,8 @@ from ``cors_allowed_origins`` (WEBSITE_ORIGINS in .env); a session id is a
 random UUID (a client can't choose "+447700900111" or any other string), and a
 socket can only speak in the session it was confirmed in; and every message
 passes the guard in guard.py, which keys the conversation by a salted hash.
+Replies go through widget.py, which attaches each survey step's answer control
+to its message.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import uuid
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from sanic import Blueprint, response
 from socketio import AsyncServer
 
 from .guard import Handler, guarded
 from .limits import SLOW_DOWN_REPLY, ip_limiter
+from .widget import WidgetOutput
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +90,7 @@ class ResidentSocketIOInput(SocketIOInput):
         async def handle_message(sid: str, data: dict) -> None:
             if not isinstance(data, dict):
                 return
-            output_channel = SocketIOOutput(sio, self.bot_message_evt)
+            output_channel = WidgetOutput(sio, self.bot_message_evt)
             if not ip_limiter().allow(f"ip:{client_ips.get(sid, 'unknown')}"):
                 await output_channel.send_text_message(str(data.get("session_id") or sid), SLOW_DOWN_REPLY)
                 return

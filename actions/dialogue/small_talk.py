@@ -8,8 +8,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from ..content import explain
 from ..content.explain import contact_line
-from .services import catalogue
+from ..content.model import Consultation
+from ..settings import today
+from .common import say
+from .services import Catalogue, catalogue
 
 GREETING_BUTTONS = [
     {"title": "What's open?", "payload": "what consultations are open"},
@@ -19,7 +23,11 @@ GREETING_BUTTONS = [
 
 
 class ActionGreet(Action):
-    """Say hello with the council's name and a short "what I can do"; offer to resume a paused response."""
+    """Say hello with the council's name and a short "what I can do"; offer to resume a paused response.
+
+    The website widget opens with a greeting, and says which consultation the page is about, if any
+    (message metadata "consultation", from ``?consultation=`` or the script tag's ``data-consultation``):
+    then the chat starts with that consultation's summary."""
 
     def name(self) -> str:
         return "action_greet"
@@ -28,6 +36,14 @@ class ActionGreet(Action):
         content = await catalogue()
         council_name = content.council.name if content.council else "your council"
         survey = tracker.get_slot("survey")
+        if survey and tracker.active_loop_name == "survey_form":
+            # Mid-response: the form asks its current step again straight after this (data/rules/survey.yml).
+            dispatcher.utter_message(text=f"Welcome back! Let's carry on with your response to {survey.get('title')}.")
+            return []
+        linked = deep_linked(tracker, content)
+        if linked is not None:
+            say(dispatcher, explain.summary(linked, today()))
+            return [SlotSet("consultation", linked.slug)]
         if survey and survey.get("stage") not in ("done", "declined"):
             dispatcher.utter_message(
                 text=f"Welcome back! You have an unfinished response to {survey.get('title')}. Would you like to carry on where you left off?",
@@ -43,6 +59,12 @@ class ActionGreet(Action):
             buttons=GREETING_BUTTONS,
         )
         return []
+
+
+def deep_linked(tracker: Tracker, content: Catalogue) -> Consultation | None:
+    """The consultation the widget's page is about (its slug in the message's metadata), if it is one we show."""
+    slug = ((tracker.latest_message or {}).get("metadata") or {}).get("consultation")
+    return content.get(slug) if isinstance(slug, str) and len(slug) <= 100 else None
 
 
 class ActionPrivacy(Action):

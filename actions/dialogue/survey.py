@@ -37,6 +37,7 @@ from ..settings import get_settings, today
 from ..store.addresses import SEALED_ADDRESS
 from ..store.conversations import delete_conversations
 from ..store.identity import channel_of_key, find_reference
+from ..survey.controls import LATE_ANSWER_REPLY, control, step_id
 from ..survey.engine import PREFER_NOT, Reply, Survey, new_state
 from ..survey.parsing import normalise
 from ..survey.sms_wording import survey_class
@@ -90,11 +91,21 @@ PAUSE_WORDS = {
     "come back later",
 }
 MAX_MESSAGE_CHARS = 5000
+# The website widget's own commands (channels/addressing.CHANNEL_COMMANDS): on opening and reopening the chat,
+# never answers. Mid-survey, a rule answers them and the form asks the current step again.
+WIDGET_COMMANDS = {"greet", "check_updates"}
 
 
 def channel_of(tracker: Tracker) -> str:
     """The channel named in the conversation key (set by the channel edge, so it can't be chosen by a caller)."""
     return channel_of_key(tracker.sender_id) or tracker.get_latest_input_channel() or "unknown"
+
+
+def answered_step(tracker: Tracker) -> str | None:
+    """The survey step an answer was given for, when the widget says so (message metadata "question")."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    step = metadata.get("question")
+    return step if isinstance(step, str) else None
 
 
 def sealed_address(tracker: Tracker) -> str | None:
@@ -132,22 +143,31 @@ def survey_for(consultation: Consultation, content: Catalogue, medium: str = "ch
     )
 
 
-def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
-    for reply in replies:
+def send(dispatcher: CollectingDispatcher, replies: list[Reply], control: dict | None = None) -> None:
+    """``control``: the current step as data for the website widget (survey/controls.py), sent with the last reply."""
+    for number, reply in enumerate(replies, start=1):
         if reply.text:
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+            extra = {"json_message": {"question": control}} if control and number == len(replies) else {}
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, **extra)
 
 
-def ask(dispatcher: CollectingDispatcher, survey: Survey, state: dict, before: list[Reply] | None = None) -> dict:
+def on_widget(tracker: Tracker) -> bool:
+    """The website widget (socket.io) draws answer controls from data sent with each survey prompt."""
+    return channel_of(tracker) == "socketio"
+
+
+def ask(
+    dispatcher: CollectingDispatcher, survey: Survey, state: dict, before: list[Reply] | None = None, widget: bool = False
+) -> dict:
     """Ask the current step (consent, a question, the review...) after the replies ``before`` it ("Skipped.");
-    returns the state to keep. By SMS they go as one text.
+    returns the state to keep. By SMS they go as one text. On the website widget the step also goes as data.
 
     A hint about a misunderstood answer is shown once, with the question it belongs to."""
     prompt = survey.prompt(state)
     replies = [*(before or []), prompt]
     if survey.joins_replies:
         replies = [Reply("\n\n".join(reply.text for reply in replies if reply.text), prompt.buttons)]
-    send(dispatcher, replies)
+    send(dispatcher, replies, control(survey, state) if widget else None)
     return dict(state, hint="") if state.get("hint") else state
 
 
@@ -275,18 +295,23 @@ class ValidateSurveyForm(FormValidationAction):
             # interruption was answered. Nothing to read; ask the current step.
             if not state or consultation is None:
                 return [*survey_ended("ended", None), ActiveLoop(None)]
-            asked = ask(dispatcher, survey_for(consultation, content, reply_medium(tracker)), state)
+            asked = ask(dispatcher, survey_for(consultation, content, reply_medium(tracker)), state, widget=on_widget(tracker))
             return [SlotSet("survey", asked)] if asked is not state else []
         if not state or consultation is None:
             dispatcher.utter_message(text="Sorry, that consultation is no longer available to respond to.")
             return survey_ended("ended", None)
         survey = survey_for(consultation, content, reply_medium(tracker))
         text = latest_text(tracker)
+        widget = on_widget(tracker)
+        if answered_step(tracker) not in (None, step_id(survey, state)):
+            # A late click on an earlier question's control: never read as an answer to this one.
+            dispatcher.utter_message(text=LATE_ANSWER_REPLY)
+            return [SlotSet("survey_answer", None)]
         if len(text) > MAX_MESSAGE_CHARS:
             dispatcher.utter_message(
                 text=f"That message is too long for me ({len(text):,} characters). Please keep it under {MAX_MESSAGE_CHARS:,}: nothing has been saved from it."
             )
-            return [SlotSet("survey", ask(dispatcher, survey, state)), SlotSet("survey_answer", None)]
+            return [SlotSet("survey", ask(dispatcher, survey, state, widget=widget)), SlotSet("survey_answer", None)]
         if self._is_interruption(tracker, survey, state, text):
             return []  # Rasa's rules answer the question, then the form asks again
         step = await in_thread(survey.handle, state, text)
@@ -297,13 +322,13 @@ class ValidateSurveyForm(FormValidationAction):
         if step.finished:
             send(dispatcher, step.replies)
             return survey_ended("complete", step.state)
-        return [SlotSet("survey", ask(dispatcher, survey, step.state, step.replies)), SlotSet("survey_answer", None)]
+        return [SlotSet("survey", ask(dispatcher, survey, step.state, step.replies, widget)), SlotSet("survey_answer", None)]
 
     @staticmethod
     def _is_interruption(tracker: Tracker, survey: Survey, state: dict, text: str) -> bool:
         intent = (tracker.latest_message or {}).get("intent") or {}
         name, confidence = intent.get("name"), intent.get("confidence") or 0.0
-        if normalise(text) in PAUSE_WORDS:
+        if normalise(text) in PAUSE_WORDS or (name in WIDGET_COMMANDS and text.startswith("/")):
             return True
         if name not in INTERRUPTIONS:
             return False
@@ -369,6 +394,14 @@ class ActionPauseSurvey(Action):
         return "action_pause_survey"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
+        state = tracker.get_slot("survey")
+        if not state or state.get("stage") in ("done", "declined"):
+            # The widget's "Save and finish later" is always there, so it is pressed outside a response too.
+            dispatcher.utter_message(
+                text="You don't have a response in progress, so there's nothing to save. You can come back any time.",
+                buttons=[{"title": "What's open?", "payload": "/list_consultations"}],
+            )
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
         dispatcher.utter_message(
             text="OK, I've paused your response. Your answers so far are kept in this conversation. Say \"carry on\" when you're ready.",
             buttons=[

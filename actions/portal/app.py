@@ -99,13 +99,19 @@ async def socket_io_client(request: web.Request) -> web.StreamResponse:
 
 
 async def demo_page(request: web.Request) -> web.Response:
-    """A fictional council's "Have your say" page with the chat widget on it."""
+    """A fictional council's "Have your say" page with the chat widget on it; /demo/{slug} is a page about one
+    consultation, whose widget starts on it (data-consultation). /demo?consultation=slug is read by the widget."""
     store = request.app[STORE_KEY]
     settings = request.app[SETTINGS_KEY]
     overview = await asyncio.to_thread(store.overview, today())
     open_slugs = [row.slug for row in overview if row.status == "open"]
     consultations = [c for c in await asyncio.to_thread(store.consultations) if c.slug in open_slugs]
     council = await asyncio.to_thread(store.council)
+    page_consultation = request.match_info.get("slug")
+    if page_consultation is not None:
+        consultations = [c for c in consultations if c.slug == page_consultation]
+        if not consultations:
+            raise web.HTTPNotFound(text="There is no open consultation at this address.")
     from ..content.explain import contact_line
 
     response = aiohttp_jinja2.render_template(
@@ -116,6 +122,8 @@ async def demo_page(request: web.Request) -> web.Response:
             "consultations": consultations,
             "contact": contact_line(council),
             "chat_server": settings.chat_server_url,
+            "page_consultation": page_consultation,
+            "privacy_url": council.privacy_notice_url if council else "",
         },
     )
     server = settings.chat_server_url.rstrip("/")
@@ -165,6 +173,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     downloads.add_routes(app)
     app.router.add_get("/consultations/{slug}/unanswered", unanswered_page)
     app.router.add_get("/demo", demo_page)
+    app.router.add_get("/demo/{slug}", demo_page)
     app.router.add_get("/widget/socket.io.min.js", socket_io_client)
     app.router.add_static("/widget/", HERE / "static" / "widget")
     app.router.add_static("/static/", HERE / "static")

@@ -127,3 +127,29 @@ def test_json_lists_what_was_not_asked_and_the_other_texts(ferry_responses):
     assert parking["ask_if"] == {"question": "travel", "includes": "Car"}
     travel = next(q for q in document["meta"]["questions"] if q["id"] == "travel")
     assert travel["other"] == "Other (please specify)"
+
+
+def test_the_portals_percentages_are_of_residents_asked_never_of_everyone(ferry_responses):
+    from actions.content.validate import validate_consultation
+    from actions.export.analysis import question_summaries
+    from tests.skip_logic_consultation import ferry_document
+
+    store, _by_bus, _by_car = ferry_responses
+    for sender, parking in (("c", "Satisfied"), ("d", "Very satisfied")):
+        store.submit_response(
+            consultation_slug=SLUG,
+            channel="rest",
+            sender_id=sender,
+            answers={"travel": ["Car"], "parking": parking, "trips": 1, "support": "Agree"},
+        )
+    consultation = validate_consultation(ferry_document(), "ferry.yml")
+    summaries = {summary.question.id: summary for summary in question_summaries(store, consultation, ExportFilter(SLUG))}
+    parking = summaries["parking"]
+    # 4 responses: one by bus was not asked, one skipped it, two answered.
+    assert (parking.responses, parking.not_asked, parking.skipped, parking.answered) == (4, 1, 1, 2)
+    shares = {option.label: option.percent for option in parking.options}
+    assert shares["Satisfied"] == 50.0 and shares["Very satisfied"] == 50.0
+    travel = {option.label: (option.count, option.percent) for option in summaries["travel"].options}
+    assert travel["Other (please specify)"] == (1, 25.0) and travel["Car"] == (3, 75.0)
+    why_not = summaries["why_not"]
+    assert (why_not.not_asked, why_not.answered) == (4, 0)

@@ -280,10 +280,11 @@ class Survey:
     # --- which question ---------------------------------------------------------
 
     def current_question(self, state: dict) -> Question | None:
-        """The question being asked, by id (by position for a state saved before ids were kept)."""
+        """The question being asked, by id; by position when no id is set (a state saved before ids were kept)."""
         wanted = state.get("question")
-        if wanted is None and "question" not in state and 0 <= state.get("index", 0) < len(self.questions):
-            return self.questions[state.get("index", 0)]
+        if wanted is None:
+            index = state.get("index", 0)
+            return self.questions[index] if isinstance(index, int) and 0 <= index < len(self.questions) else None
         return next((question for question in self.questions if question.id == wanted), None)
 
     def _set_question(self, state: dict, question: Question) -> None:

@@ -51,6 +51,9 @@ def _existing(store: Store, email: str) -> User | None:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    if args.role == "councillor" and not args.ward:
+        print("a councillor needs --ward SLUG (their own ward); no account was created.", file=sys.stderr)
+        return EXIT_INVALID
     password = _read_password()
     if password is None:
         return EXIT_INVALID

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import subprocess
 import sys
 import threading
 from urllib.parse import urlsplit
@@ -30,7 +31,9 @@ from actions.store.migrate import upgrade
 from actions.store.models import AccountLinkRow, AuditRow, UserRow
 from actions.store.repository import Store
 from actions.store.second_factor import verify
-from tests.conftest import SEEDS, TEST_SALT
+from tests.browser_support import run_node
+from tests.conftest import PROJECT_ROOT, SEEDS, TEST_SALT
+from tests.servers import RunningAssistant
 from tests.test_portal_audit import read_csv
 from tests.test_portal_sign_in import (
     ADMIN,
@@ -542,3 +545,59 @@ def test_the_cli_records_who_made_an_account_and_who_set_a_password(sqlite_store
             (cli_user(), "cli", "change_password", email),
         ]
         assert rows[0].details == {"account_role": "councillor", "account_ward": "riverside", "two_factor_required": True}
+
+
+# --- in a real browser -----------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_the_account_pages_work_in_a_browser_with_no_serious_accessibility_problems(tmp_path):
+    running = RunningAssistant(tmp_path, extra_env={"HYS_TODAY": "2026-11-22"})
+    try:
+        assert running.cli("load", str(SEEDS)).returncode == 0
+        made = subprocess.run(
+            [sys.executable, "-m", "actions.cli", "user", "add", ADMIN, "--role", "admin"],
+            cwd=PROJECT_ROOT,
+            env=running.env,
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert made.returncode == 0, made.stderr
+        running.start_portal()
+        config = {"base": running.portal_url, "admin": {"email": ADMIN, "password": PASSWORD}}
+        report = run_node("tests/browser/accounts.mjs", {**config, "invitee": OFFICER, "password": NEW_PASSWORD})
+    finally:
+        running.stop()
+    assert "error" not in report, report.get("error")
+    assert report["steps"] == {
+        "afterPassword": "/account/two-factor",
+        "qrCode": {"role": "img", "label": "QR code to scan with your authenticator app"},
+        "afterSetUp": "/account/two-factor?done=on",
+        "linkShown": True,
+        "askedForCode": "/login/code",
+        "afterCode": "/",
+        "inviteeSignedIn": True,
+    }
+    shown = {page["name"]: page for page in report["pages"]}
+    assert list(shown) == [
+        "set up two-factor",
+        "two-factor on",
+        "accounts",
+        "invitation link",
+        "account",
+        "audit log with account changes",
+        "enter your code",
+        "set your password",
+        "used link",
+        "two-factor off",
+    ]
+    for page in report["pages"]:
+        assert page["axeVersion"].startswith("4."), "axe-core must actually have run"
+        assert page["violations"] == [], page
+        expected = (
+            ["Failed to load resource: the server responded with a status of 410 (Gone)"] if page["name"] == "used link" else []
+        )
+        assert page["consoleErrors"] == expected, page
+    assert shown["invitation link"]["status"] == 201 and shown["used link"]["status"] == 410

@@ -101,3 +101,29 @@ def test_answers_on_the_current_version_are_all_kept(store, tmp_path):
     detail = store.response_detail(reference)
     assert detail["answers"] == {"travel": ["Other (please specify)"], "trips": 1, "support": "Agree"}
     assert detail["other"] == {"travel": "a mobility scooter"} and detail["themes"]["travel"] == ["access"]
+
+
+def test_changing_a_response_keeps_its_other_texts_and_comment_themes(store, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    load(store, write_ferry(tmp_path / "ferry.yml"))
+    reference = store.submit_response(
+        consultation_slug=SLUG,
+        channel="rest",
+        sender_id="resident-3",
+        answers={"travel": ["Other (please specify)"], "trips": 1, "support": "Disagree", "why_not": "Too few boats"},
+        other_texts={"travel": "a mobility scooter"},
+        themes={"travel": ["accessibility"], "why_not": ["cost"]},
+    )
+    monkeypatch.setattr(dialogue_survey, "store", lambda: store)
+    tracker = Tracker("rest:resident-3", {}, {"text": "yes"}, [], False, None, {}, "action_listen")
+    content = SimpleNamespace(council=store.council(), wards=[])
+    amend = (reference, store.response_answers(reference))
+    events = asyncio.run(dialogue_survey.begin_survey(CollectingDispatcher(), tracker, store.consultation(SLUG), content, amend))
+    state = next(event["value"] for event in events if event.get("name") == "survey")
+    assert state["other"] == {"travel": "a mobility scooter"}
+    assert state["themes"] == {"travel": ["accessibility"], "why_not": ["cost"]}
+    assert state["answers"]["why_not"] == "Too few boats" and state["amend_reference"] == reference

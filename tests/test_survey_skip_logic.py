@@ -194,3 +194,12 @@ def test_a_multi_answer_matching_no_option_is_offered_back_as_the_officers_own_o
     assert state["pending"] == ["Another way (please say)"]
     state, _ = run(survey, state, "yes")
     assert state["stage"] == "other"
+
+
+def test_a_state_at_a_question_this_version_lacks_goes_on_at_the_next_one_it_needs(ferry, council):
+    survey = make_survey(ferry, council)
+    state, _ = run(survey, new_state(ferry), *CONSENT, "bus")
+    lost = dict(state, question="removed_question")
+    assert survey.prompt(lost).text.startswith("Question 3 of 6\nAbout how many ferry trips")
+    state, _ = run(survey, lost, "4")
+    assert state["answers"]["trips"] == 4 and asked(survey, state) == "season"

@@ -18,6 +18,7 @@ specify" text is kept, redacted, in ``state["other"]``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import uuid
@@ -150,6 +151,8 @@ class Survey:
     def prompt(self, state: dict) -> Reply:
         """The message that asks for whatever the current stage needs."""
         stage = state["stage"]
+        if stage in ("question", "other") and self.current_question(state) is None:
+            return self.prompt(self._recovered(state))
         hint = f"{state['hint']}\n\n" if state.get("hint") else ""
         if stage == "consent":
             buttons = [{"title": "Yes, I agree", "payload": "yes"}, {"title": "No", "payload": "no"}]
@@ -305,6 +308,13 @@ class Survey:
                 other.pop(question.id)
                 state["themes"].pop(question.id, None)
 
+    def _recovered(self, state: dict) -> dict:
+        """A state at a question this version doesn't have goes on at the next question it needs. (It can't
+        happen in normal use: a response keeps the version it started on, and its questions by id.)"""
+        state = copy.deepcopy(state)
+        state.setdefault("themes", {})
+        return self._next_question(state, []).state
+
     def _next_needed(self, state: dict) -> Question | None:
         """The first question asked, given the answers so far, that has no answer yet (skipped counts as one)."""
         answers = state["answers"]
@@ -315,6 +325,8 @@ class Survey:
     def handle(self, state: dict, text: str) -> Step:
         state = dict(state)
         state["hint"] = ""
+        if state["stage"] in ("question", "other") and self.current_question(state) is None:
+            state = self._recovered(state)
         handler = getattr(self, f"_on_{state['stage']}")
         return handler(state, text)
 

@@ -134,6 +134,8 @@ def generate(
         lean = rng.random()
         answers, themes = {}, {}
         for question in consultation.questions:
+            if not question.is_asked(answers):
+                continue  # skip logic: a question not asked has no answer at all
             value = _answer(question, rng, lean, comments)
             if question.type == "text" and value is not None:
                 value, tags = _processed_comment(value, tagger)

@@ -203,3 +203,15 @@ def test_a_state_at_a_question_this_version_lacks_goes_on_at_the_next_one_it_nee
     assert survey.prompt(lost).text.startswith("Question 3 of 6\nAbout how many ferry trips")
     state, _ = run(survey, lost, "4")
     assert state["answers"]["trips"] == 4 and asked(survey, state) == "season"
+
+
+def test_demo_responses_follow_skip_logic(ferry):
+    from actions.demo import generate
+
+    wards = list(read_bundle([SEEDS], known_wards=set()).council.wards)
+    responses = list(generate(ferry, wards, 200, seed=1, today=TODAY))
+    for response in responses:
+        answers = response["answers"]
+        assert ("parking" in answers) == ("Car" in (answers["travel"] or []))
+        assert ("season" in answers) == (answers["trips"] is not None and answers["trips"] >= 3)
+    assert any("parking" in r["answers"] for r in responses) and any("parking" not in r["answers"] for r in responses)

@@ -393,3 +393,30 @@ def test_a_signed_out_visit_comes_back_to_the_same_page_and_filter_after_sign_in
         action, {"csrf_token": browser.csrf(login), "email": "officer@millbrook.gov.uk", "password": PASSWORD}
     )
     assert status == 302 and headers["Location"] == page
+
+
+def test_a_single_response_tells_not_asked_from_skipped_and_shows_the_other_text(portal, tmp_path):
+    from actions.content.files import read_bundle
+    from tests.skip_logic_consultation import SLUG, write_ferry
+
+    store = portal["store"]
+    store.apply_bundle(read_bundle([write_ferry(tmp_path / "ferry.yml")], known_wards=store.known_ward_slugs()))
+    reference = store.submit_response(
+        consultation_slug=SLUG,
+        channel="rest",
+        sender_id="r-ferry",
+        answers={"travel": ["Bus", "Other (please specify)"], "trips": None, "support": "Agree"},
+        other_texts={"travel": "<b>a lift</b> from my son"},
+        themes={"travel": ["young_people"]},
+    )
+    browser = Browser(portal["base"])
+    browser.sign_in("officer@millbrook.gov.uk")
+    status, _, page = browser.request(f"/responses/{reference}")
+    assert status == 200
+    rows = dict(re.findall(rb'<th scope="row">\d+\. ([^<]+)</th>\s*<td>(.*?)</td>', page, re.S))
+    assert b"Not asked" in rows[b"How satisfied are you with parking at the ferry terminal?"]
+    assert b"Skipped" in rows[b"About how many ferry trips do you make in a month?"]
+    assert (
+        b"Other (please specify): <q>&lt;b&gt;a lift&lt;/b&gt; from my son</q>"
+        in rows[b"How do you usually get to the ferry terminal?"]
+    )

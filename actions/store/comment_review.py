@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -35,14 +35,14 @@ from .themes import (
     REMOVED_BY_OFFICER,
     ThemeBook,
     ThemeError,
+    carries,
     comment_rows,
+    comments_select,
     consultation_id_of,
     decisions_of,
-    flags_of,
     log_activity,
     quotable,
-    reviews_of,
-    tags_of,
+    reviewed_condition,
     theme_book,
     theme_row,
 )
@@ -98,35 +98,30 @@ def comment_page(
     per_page: int = 20,
 ) -> CommentPage:
     """Comments for review, oldest first, filtered by review status (all, reviewed, unreviewed), a theme
-    (its comments now), a flag, a tag or a question."""
+    (its comments now), a flag, a tag or a question; filtered and paged in the database."""
     with store.session() as session:
         cid = consultation_id_of(session, slug)
         book = theme_book(session, cid)
-        rows = comment_rows(session, cid)
-        decisions = decisions_of(session, cid, book)
-        reviews = reviews_of(session, cid)
-        flags = flags_of(session, cid) if flag else {}
-        tags = tags_of(session, cid) if tag else {}
-        matching = []
-        for answer_id, question_key, suggested, _submitted in rows:
-            if question and question_key != question:
-                continue
-            if status == "reviewed" and answer_id not in reviews or status == "unreviewed" and answer_id in reviews:
-                continue
-            if flag and flag not in flags.get(answer_id, {}):
-                continue
-            if tag and tag not in tags.get(answer_id, []):
-                continue
-            if theme:
-                chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
-                if theme not in book.comment_themes(suggested or [], chosen):
-                    continue
-            matching.append(answer_id)
-        pages = max(1, -(-len(matching) // per_page))
+        query = comments_select(cid, AnswerRow.id)
+        if question:
+            chosen = select(QuestionRow.id).where(QuestionRow.consultation_id == cid, QuestionRow.key == question)
+            query = query.where(AnswerRow.question_id == chosen.scalar_subquery())
+        if status == "reviewed":
+            query = query.where(reviewed_condition())
+        elif status == "unreviewed":
+            query = query.where(~reviewed_condition())
+        if flag:
+            query = query.where(exists().where(CommentFlagRow.answer_id == AnswerRow.id, CommentFlagRow.flag == flag))
+        if tag:
+            query = query.where(exists().where(CommentTagRow.answer_id == AnswerRow.id, CommentTagRow.tag == tag))
+        if theme:
+            query = query.where(carries(book, theme))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
-        chosen_ids = matching[(page - 1) * per_page : page * per_page]
+        chosen_ids = list(session.scalars(query.order_by(AnswerRow.id).offset((page - 1) * per_page).limit(per_page)))
         comments = _comments(session, cid, book, chosen_ids)
-    return CommentPage(comments, len(matching), page, pages)
+    return CommentPage(comments, total, page, pages)
 
 
 def _comments(session: Session, consultation_id: int, book: ThemeBook, answer_ids: list[int]) -> list[Comment]:
@@ -217,10 +212,8 @@ def next_unreviewed(store: Store, slug: str, after: int = 0) -> int | None:
     """The first comment not yet reviewed after ``after`` (then from the start)."""
     with store.session() as session:
         cid = consultation_id_of(session, slug)
-        reviews = reviews_of(session, cid)
-        ids = [answer_id for answer_id, *_rest in comment_rows(session, cid) if answer_id not in reviews]
-    later = [answer_id for answer_id in ids if answer_id > after]
-    return (later or ids or [None])[0]
+        first = comments_select(cid, func.min(AnswerRow.id)).where(~reviewed_condition())
+        return session.scalar(first.where(AnswerRow.id > after)) or session.scalar(first)
 
 
 # --- officers' decisions on one comment -------------------------------------------------------------

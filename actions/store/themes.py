@@ -19,13 +19,15 @@ consultation's slug and check that an answer belongs to it, so a form cannot rea
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, and_, cast, exists, false, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
 
 from ..text.moderation import REVIEW_TAG
 from .models import (
@@ -199,46 +201,55 @@ def decisions_of(session: Session, consultation_id: int, book: ThemeBook, answer
     return found
 
 
-def answers_of(consultation_id: int):
-    """A subquery: the ids of the consultation's answers."""
+def comments_select(consultation_id: int, *columns) -> Select:
+    """SELECT ``columns`` over the consultation's comments: answers to its text questions in submitted responses.
+
+    Driven from the text questions' answers (the answers' question index), not from the responses, so a
+    consultation with 100,000 responses reads its comments, not all of its answers."""
+    text_questions = select(QuestionRow.id).where(QuestionRow.consultation_id == consultation_id, QuestionRow.type == "text")
     return (
-        select(AnswerRow.id)
+        select(*columns)
+        .select_from(AnswerRow)
         .join(ResponseRow, ResponseRow.id == AnswerRow.response_id)
-        .where(ResponseRow.consultation_id == consultation_id)
-    )
-
-
-def reviews_of(session: Session, consultation_id: int) -> dict[int, tuple[str, dt.datetime]]:
-    rows = session.execute(
-        select(CommentReviewRow.answer_id, CommentReviewRow.reviewed_by, CommentReviewRow.reviewed_at).where(
-            CommentReviewRow.answer_id.in_(answers_of(consultation_id))
+        .where(
+            AnswerRow.question_id.in_(text_questions),
+            (ResponseRow.consultation_id + 0) == consultation_id,  # "+ 0": not the responses' index, see above
+            ResponseRow.status == "submitted",
+            AnswerRow.value.is_not(None),
+            cast(AnswerRow.value, Text) != "null",
         )
     )
-    return {answer_id: (who, when) for answer_id, who, when in rows}
 
 
-def flags_of(session: Session, consultation_id: int) -> dict[int, dict[str, tuple[str, dt.datetime]]]:
-    found: dict[int, dict[str, tuple[str, dt.datetime]]] = {}
-    rows = session.execute(
-        select(CommentFlagRow.answer_id, CommentFlagRow.flag, CommentFlagRow.flagged_by, CommentFlagRow.flagged_at).where(
-            CommentFlagRow.answer_id.in_(answers_of(consultation_id))
+def _json_like(key: str) -> str:
+    """A LIKE pattern (ESCAPE '/') finding ``key`` as an element of a stored JSON list of themes."""
+    literal = json.dumps(key).replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{literal}%"
+
+
+def reviewed_condition() -> ColumnElement:
+    return exists().where(CommentReviewRow.answer_id == AnswerRow.id)
+
+
+def carries(book: ThemeBook, key: str) -> ColumnElement:
+    """SQL: the comment (an ``answers`` row) has theme ``key`` now, by the same rule as
+    :meth:`ThemeBook.comment_themes`: suggested as ``key`` or as a theme merged into it and not removed by an
+    officer, or added by an officer. No comment has a rejected or merged theme."""
+    if book.resolve(key) != key or not book.counts(key):
+        return false()
+    keys = sorted({key} | {other for other in book.themes if book.resolve(other) == key})
+    ids = [book.themes[other].id for other in keys if other in book.themes]
+    text = cast(AnswerRow.themes, Text)
+    suggested = or_(*(text.like(_json_like(other), escape="/") for other in keys))
+    if not ids:
+        return suggested
+
+    def decided(assigned: bool) -> ColumnElement:
+        return exists().where(
+            CommentThemeRow.answer_id == AnswerRow.id, CommentThemeRow.theme_id.in_(ids), CommentThemeRow.assigned.is_(assigned)
         )
-    )
-    for answer_id, flag, who, when in rows:
-        found.setdefault(answer_id, {})[flag] = (who, when)
-    return found
 
-
-def tags_of(session: Session, consultation_id: int) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(CommentTagRow.answer_id, CommentTagRow.tag)
-        .where(CommentTagRow.answer_id.in_(answers_of(consultation_id)))
-        .order_by(CommentTagRow.tag)
-    )
-    for answer_id, tag in rows:
-        found.setdefault(answer_id, []).append(tag)
-    return found
+    return or_(and_(suggested, ~decided(False)), decided(True))
 
 
 def log_activity(session: Session, consultation_id: int, actor: str, action: str, answer_id: int | None = None, **detail) -> None:
@@ -282,37 +293,61 @@ class ThemeOverview:
 STATUS_ORDER = {CONFIRMED: 0, SUGGESTED: 1, REJECTED: 2, MERGED: 3}
 
 
+def _tally(session: Session, consultation_id: int, book: ThemeBook) -> ThemeOverview:
+    """Counts per theme. Comments no officer has decided anything on are counted by their list of suggestions
+    (a GROUP BY: a handful of distinct lists however many comments); the few with decisions one by one."""
+    counts: dict[str, ThemeCount] = {key: ThemeCount(theme) for key, theme in book.themes.items()}
+    summary = ThemeOverview([], 0, 0, Counter(), Counter(), [])
+
+    def add(suggested: list[str], current: set[str], comments: int, reviewed: int) -> None:
+        summary.comments += comments
+        summary.reviewed += reviewed
+        for key in suggested:
+            counts.setdefault(key, ThemeCount(book.get(key))).suggested += comments
+        for key in current:
+            count = counts.setdefault(key, ThemeCount(book.get(key)))
+            count.comments += comments
+            count.reviewed += reviewed
+        if reviewed:
+            summary.pairs.extend([({book.resolve(key) for key in suggested}, current)] * reviewed)
+
+    decided = exists().where(CommentThemeRow.answer_id == AnswerRow.id)
+    stored = cast(AnswerRow.themes, Text)
+    groups = session.execute(
+        comments_select(consultation_id, stored, func.count(), func.count(CommentReviewRow.answer_id))
+        .outerjoin(CommentReviewRow, CommentReviewRow.answer_id == AnswerRow.id)
+        .where(~decided)
+        .group_by(stored)
+    ).all()
+    for raw, number, reviewed in groups:
+        suggested = [key for key in (json.loads(raw) if raw not in (None, "null") else None) or [] if key != REVIEW_TAG]
+        add(suggested, book.comment_themes(suggested, {}), number, reviewed)
+    decisions = decisions_of(session, consultation_id, book)
+    one_by_one = session.execute(
+        comments_select(consultation_id, AnswerRow.id, AnswerRow.themes, CommentReviewRow.answer_id)
+        .outerjoin(CommentReviewRow, CommentReviewRow.answer_id == AnswerRow.id)
+        .where(decided)
+    ).all()
+    for answer_id, suggested, reviewed in one_by_one:
+        suggested = [key for key in suggested or [] if key != REVIEW_TAG]
+        chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
+        add(suggested, book.comment_themes(suggested, chosen), 1, int(reviewed is not None))
+    comments = comments_select(consultation_id, AnswerRow.id)
+    for model, column, counter in (
+        (CommentFlagRow, CommentFlagRow.flag, summary.flagged),
+        (CommentTagRow, CommentTagRow.tag, summary.tags),
+    ):
+        grouped = session.execute(select(column, func.count()).where(model.answer_id.in_(comments)).group_by(column))
+        counter.update(dict(grouped.all()))
+    summary.themes = sorted(counts.values(), key=lambda c: (STATUS_ORDER.get(c.theme.status, 9), c.theme.name.lower()))
+    return summary
+
+
 def overview(store: Store, slug: str) -> ThemeOverview:
     """Every theme of the consultation with its counts, and the review's progress."""
     with store.session() as session:
         cid = consultation_id_of(session, slug)
-        book = theme_book(session, cid)
-        rows = comment_rows(session, cid)
-        decisions = decisions_of(session, cid, book)
-        reviews = reviews_of(session, cid)
-        flags = flags_of(session, cid)
-        tags = tags_of(session, cid)
-    counts: dict[str, ThemeCount] = {key: ThemeCount(theme) for key, theme in book.themes.items()}
-    pairs = []
-    flagged: Counter = Counter()
-    tagged: Counter = Counter()
-    for answer_id, _question, suggested, _submitted in rows:
-        suggested = [key for key in suggested or [] if key != REVIEW_TAG]
-        chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
-        current = book.comment_themes(suggested, chosen)
-        reviewed = answer_id in reviews
-        for key in suggested:
-            counts.setdefault(key, ThemeCount(book.get(key))).suggested += 1
-        for key in current:
-            count = counts.setdefault(key, ThemeCount(book.get(key)))
-            count.comments += 1
-            count.reviewed += reviewed
-        if reviewed:
-            pairs.append(({book.resolve(key) for key in suggested}, current))
-        flagged.update(flags.get(answer_id, {}).keys())
-        tagged.update(tags.get(answer_id, []))
-    ordered = sorted(counts.values(), key=lambda c: (STATUS_ORDER.get(c.theme.status, 9), c.theme.name.lower()))
-    return ThemeOverview(ordered, len(rows), len(reviews), flagged, tagged, pairs)
+        return _tally(session, cid, theme_book(session, cid))
 
 
 def recent_activity(store: Store, slug: str, limit: int = 20) -> list[dict]:
@@ -473,49 +508,30 @@ def report_themes(store: Store, slug: str, quotes_per_theme: int = 3, quote_leng
     with store.session() as session:
         cid = consultation_id_of(session, slug)
         book = theme_book(session, cid)
-        rows = comment_rows(session, cid)
-        decisions = decisions_of(session, cid, book)
-        reviews = reviews_of(session, cid)
-        flags = flags_of(session, cid)
-        confirmed = {key for key, theme in book.themes.items() if theme.status == CONFIRMED}
-        members: dict[str, list[int]] = {key: [] for key in confirmed}
-        counts: Counter = Counter()
-        reviewed_counts: Counter = Counter()
-        candidates: dict[int, list[str]] = {}
-        for answer_id, _question, suggested, _submitted in rows:
-            chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
-            mine = book.comment_themes(suggested or [], chosen) & confirmed
-            for key in mine:
-                counts[key] += 1
-                reviewed_counts[key] += answer_id in reviews
-                members[key].append(answer_id)
-            if mine:
-                candidates[answer_id] = list(suggested or [])
-        texts = {}
-        ids = list(candidates)
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            texts.update(
-                session.execute(
-                    select(AnswerRow.id, AnswerRow.value)
-                    .join(ResponseRow, ResponseRow.id == AnswerRow.response_id)
-                    .where(AnswerRow.id.in_(chunk), ResponseRow.consent_quote.is_(True))
-                ).all()
+        summary = _tally(session, cid, book)
+        confirmed = [count for count in summary.themes if count.theme.status == CONFIRMED]
+        confirmed.sort(key=lambda count: (-count.comments, count.theme.name.lower()))
+        reviewed = reviewed_condition()
+        flagged_out = exists().where(CommentFlagRow.answer_id == AnswerRow.id, CommentFlagRow.flag.in_(sorted(EXCLUDING_FLAGS)))
+        used: set[int] = set()
+        quoted: set[str] = set()  # the same words from two residents are quoted once
+        result = []
+        for count in confirmed:
+            candidates = (
+                comments_select(cid, AnswerRow.id, AnswerRow.value, AnswerRow.themes, reviewed.label("reviewed"))
+                .where(carries(book, count.theme.key), ResponseRow.consent_quote.is_(True), ~flagged_out)
+                .order_by(reviewed.desc(), AnswerRow.id)
             )
-    used: set[int] = set()
-    quoted: set[str] = set()  # the same words from two residents are quoted once
-    result = []
-    for key in sorted(confirmed, key=lambda k: (-counts[k], book.get(k).name.lower())):
-        quotes = []
-        for answer_id in sorted(members[key], key=lambda a: (a not in reviews, a)):
-            if len(quotes) == quotes_per_theme:
-                break
-            text = texts.get(answer_id)
-            if answer_id in used or text is None or str(text) in quoted or not shortest <= len(str(text)) <= longest:
-                continue
-            if quotable(True, flags.get(answer_id, {}), candidates[answer_id], answer_id in reviews, str(text)):
-                quotes.append(str(text))
-                used.add(answer_id)
-                quoted.add(str(text))
-        result.append(ReportTheme(key, book.get(key).name, counts[key], reviewed_counts[key], quotes))
-    return ReportThemes(result, len(rows), len(reviews))
+            quotes: list[str] = []
+            for answer_id, value, suggested, was_reviewed in session.execute(candidates.execution_options(yield_per=200)):
+                text = str(value)
+                if answer_id in used or text in quoted or not shortest <= len(text) <= longest:
+                    continue
+                if quotable(True, (), suggested or [], bool(was_reviewed), text):
+                    quotes.append(text)
+                    used.add(answer_id)
+                    quoted.add(text)
+                    if len(quotes) == quotes_per_theme:
+                        break
+            result.append(ReportTheme(count.theme.key, count.theme.name, count.comments, count.reviewed, quotes))
+    return ReportThemes(result, summary.comments, summary.reviewed)

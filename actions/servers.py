@@ -86,7 +86,11 @@ def run_rasa(extra: list[str]) -> None:
     from .channels.credentials import write_effective_credentials
 
     os.environ.update(server_environment())
-    speedups.apply_to_rasa_server()
+    applied = speedups.apply_to_rasa_server()
+    if speedups.enabled():
+        print(f"Speed-ups on: {len(applied)} of {len(speedups.PATCHES)} patches to Rasa applied.", flush=True)
+    else:
+        print("Speed-ups off (HYS_SPEEDUPS=off): stock Rasa code throughout.", flush=True)
     enabled, disabled = write_effective_credentials(PROJECT_ROOT / "credentials.yml", effective_credentials_path())
     channels = ", ".join(name.rsplit(".", 1)[-1] for name in enabled)
     off = ", ".join(f"{name.rsplit('.', 1)[-1]} (set {', '.join(missing)})" for name, missing in disabled.items())
@@ -98,43 +102,16 @@ def run_rasa(extra: list[str]) -> None:
     main()
 
 
-def require_action_token(token: str):
-    """Sanic request middleware: every call but /health must carry ``Authorization: Bearer <token>``.
-
-    Rasa sends it from the action endpoint's ``headers`` in endpoints.yml (ACTION_SERVER_TOKEN),
-    so a forged call to /webhook from anything else on the host is refused with 401.
-    """
-    import hmac
-
-    from sanic import response
-
-    expected = f"Bearer {token}".encode()
-
-    async def check(request):
-        if request.path.rstrip("/") == "/health":
-            return None
-        sent = request.headers.get("Authorization", "").encode()
-        if not hmac.compare_digest(sent, expected):
-            return response.json({"error": "this action server only answers the Rasa server (bad or missing token)"}, status=401)
-        return None
-
-    return check
-
-
 def action_server_app():
-    """rasa-sdk's action server app for ``actions.dialogue``, with the token check in front."""
+    """The action server app (actions/action_server.py), refusing to start without its token."""
     settings = get_settings()
     if not settings.action_server_token:
         raise SystemExit(
             "ACTION_SERVER_TOKEN is not set: refusing to start an action server that anyone could call (run `make run` once to generate one in .env)."
         )
-    from rasa_sdk.endpoint import create_app
-    from rasa_sdk.plugin import plugin_manager
+    from .action_server import create_app
 
-    app = create_app("actions.dialogue", cors_origins=None)
-    plugin_manager().hook.attach_sanic_app_extensions(app=app)
-    app.register_middleware(require_action_token(settings.action_server_token), "request")
-    return app
+    return create_app(settings.action_server_token)
 
 
 def run_actions() -> None:

@@ -1,11 +1,20 @@
-"""Speed-ups for Rasa 3.6's per-message hot path, applied in the Rasa server process only.
+"""Patches to Rasa 3.6 internals on the Rasa server's per-message hot path, behind one switch.
 
-Each one was found with py-spy under `make bench` load (docs/performance.md)
-and replaces one small function, so it is easy to re-check on a Rasa upgrade
-(tests/test_speedups.py pins what they must keep). All but one keep Rasa's
-behaviour exactly; ``send_actions_the_current_turn`` is a deliberate contract
-with our action server (actions get the state and the current turn's events).
-The tracker cache lives in ``actions.store.tracker_store``.
+Each one was found with py-spy under `make bench` load (docs/performance.md) where Rasa offers no
+extension point, and replaces one small function. Every patch:
+
+* is applied in the Rasa server process only (``actions.servers.run_rasa``), and not at all with
+  ``HYS_SPEEDUPS=off``, which runs stock Rasa so the two can be compared (tests/test_parity.py);
+* names the Rasa version it was checked against and refuses, with a warning, to apply on any other
+  (a Rasa upgrade then runs stock code until each patch has been checked again);
+* keeps Rasa's behaviour, pinned by tests/test_speedups.py. ``send_actions_the_current_turn``
+  changes what travels, not what actions see: the action server trims every call to the current
+  turn itself (actions/action_server.py), whichever way Rasa sent it.
+
+Speed-ups that Rasa lets us make through its own extension points live with those and follow the
+same switch and version check (:func:`allowed`): the NLU components and policy named in config.yml
+(actions/nlu/), the tracker store's cache (actions/store/tracker_store.py), and the warm-up before
+the server reports ready (actions/channels/warm_up.py).
 """
 
 from __future__ import annotations
@@ -15,55 +24,78 @@ import copy
 import logging
 from collections.abc import Callable
 
+logger = logging.getLogger(__name__)
 
-def apply_to_rasa_server() -> None:
-    validate_with_cached_validators()
-    validate_action_replies_by_event_type()
-    resolve_event_types_once()
-    reuse_action_server_connections()
-    run_prediction_graph_in_plain_python()
-    stack_intent_features_once()
-    skip_text_rule_lookup_without_text_rules()
-    send_actions_the_current_turn()
-    freeze_the_loaded_model_for_the_garbage_collector()
-    remember_applied_events()
-    copy_only_for_debug_logs()
+# The Rasa release every patch and every extension's speed-up was last checked against.
+CHECKED_AGAINST = "3.6.21"
+
+PATCHES: list[Callable[[], bool]] = []
+_refused: set[str] = set()
 
 
-def validate_with_cached_validators() -> None:
-    """Make Rasa's check of every action-server reply cheap, without weakening it.
+def enabled() -> bool:
+    """False with ``HYS_SPEEDUPS=off``: every patch and every extension's speed-up is left out."""
+    from .settings import get_settings
 
-    Rasa 3.6 checks each reply from the action server with ``jsonschema.validate``,
-    which first re-validates the (constant) schema against the JSON Schema
-    metaschema on every call. Profiling the Rasa server under load (py-spy)
-    showed about 65% of its CPU there. The replacement validates the reply
-    against the same schema, with a validator built once per schema.
-    """
-    import json as _json
-
-    import jsonschema
-    from jsonschema.exceptions import best_match
-    from jsonschema.validators import validator_for
-
-    cache: dict[str, object] = {}
-    original = jsonschema.validate
-
-    def validate(instance, schema, cls=None, *args, **kwargs):
-        if cls is not None or args or kwargs:
-            return original(instance, schema, cls, *args, **kwargs)
-        key = _json.dumps(schema, sort_keys=True, default=str)
-        validator = cache.get(key)
-        if validator is None:
-            validator_class = validator_for(schema)
-            validator_class.check_schema(schema)  # once, not on every reply
-            validator = cache[key] = validator_class(schema)
-        error = best_match(validator.iter_errors(instance))
-        if error is not None:
-            raise error
-
-    jsonschema.validate = validate
+    return get_settings().speedups
 
 
+def running_rasa_version() -> str:
+    import rasa
+
+    return rasa.__version__
+
+
+def allowed(name: str, checked_against: str = CHECKED_AGAINST) -> bool:
+    """Whether the speed-up ``name`` may run: the switch is on and this is the Rasa it was checked against.
+
+    On any other version it is refused with a warning (once per name), and Rasa's own code runs."""
+    if not enabled():
+        return False
+    running = running_rasa_version()
+    if running == checked_against:
+        return True
+    if name not in _refused:
+        _refused.add(name)
+        logger.warning(
+            "speedup.refused name=%s checked_against=rasa-%s running=rasa-%s (Rasa's own code runs instead)",
+            name,
+            checked_against,
+            running,
+        )
+    return False
+
+
+def rasa_patch(checked_against: str) -> Callable[[Callable[[], None]], Callable[[], bool]]:
+    """Register a patch checked against one Rasa version; calling it applies it, or refuses (False)."""
+
+    def register(apply: Callable[[], None]) -> Callable[[], bool]:
+        def apply_if_allowed() -> bool:
+            if not allowed(apply.__name__, checked_against):
+                return False
+            apply()
+            return True
+
+        apply_if_allowed.__name__ = apply.__name__
+        apply_if_allowed.__doc__ = apply.__doc__
+        apply_if_allowed.checked_against = checked_against  # type: ignore[attr-defined]
+        PATCHES.append(apply_if_allowed)
+        return apply_if_allowed
+
+    return register
+
+
+def apply_to_rasa_server() -> list[str]:
+    """Apply every patch this Rasa allows; returns the names applied (none with HYS_SPEEDUPS=off)."""
+    if not enabled():
+        logger.info("speedups.off (HYS_SPEEDUPS=off): stock Rasa code throughout")
+        return []
+    applied = [patch.__name__ for patch in PATCHES if patch()]
+    logger.info("speedups.applied count=%d of=%d rasa=%s", len(applied), len(PATCHES), running_rasa_version())
+    return applied
+
+
+@rasa_patch(checked_against="3.6.21")
 def validate_action_replies_by_event_type() -> None:
     """Check each action-server reply against only the schema of each event's own type.
 
@@ -103,6 +135,7 @@ def validate_action_replies_by_event_type() -> None:
     RemoteAction._validate_action_result = _validate_action_result
 
 
+@rasa_patch(checked_against="3.6.21")
 def run_prediction_graph_in_plain_python() -> None:
     """Run the model's graph by calling its nodes in order, instead of through dask.
 
@@ -142,129 +175,23 @@ def run_prediction_graph_in_plain_python() -> None:
     DaskGraphRunner.run = run
 
 
-def stack_intent_features_once() -> None:
-    """Build the LogisticRegression classifier's input row in one step.
-
-    Rasa's classifier deep-copies each featurizer's sentence features, joins them pairwise, then
-    joins the result with an empty dense block and stacks the rows: over 10% of the Rasa
-    server's CPU for a one-row matrix. The same blocks, in the same order, are joined once here,
-    so the matrix, and therefore the intent ranking, are unchanged. Messages with dense features
-    or none at all (not produced by config.yml) go through Rasa's own code.
-    """
-    import numpy as np
-    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
-    from scipy.sparse import csr_matrix, hstack, vstack
-
-    rasa_create_x = LogisticRegressionClassifier._create_X
-
-    def sparse_sentence_blocks(message) -> list | None:
-        blocks = []
-        for features in message.features:
-            if features.attribute != TEXT or features.type != FEATURE_TYPE_SENTENCE:
-                continue
-            if not features.is_sparse():
-                return None
-            blocks.append(features.features)
-        return blocks or None
-
-    def one_row(blocks):
-        """``hstack(blocks, format="csr")`` for one-row blocks, without scipy's general machinery."""
-        if any(block.shape[0] != 1 for block in blocks):
-            return hstack(blocks, format="csr")
-        data, columns, width = [], [], 0
-        for block in blocks:
-            block = block.tocoo()
-            data.append(block.data)
-            columns.append(block.col + width)
-            width += block.shape[1]
-        data = np.concatenate(data)
-        return csr_matrix((data, np.concatenate(columns), np.array([0, len(data)])), shape=(1, width))
-
-    def _create_X(self, messages):
-        rows = [sparse_sentence_blocks(message) for message in messages]
-        if not rows or any(blocks is None for blocks in rows):
-            return rasa_create_x(self, messages)
-        stacked = [one_row(blocks) for blocks in rows]
-        return stacked[0] if len(stacked) == 1 else vstack(stacked, format="csr")
-
-    LogisticRegressionClassifier._create_X = _create_X
-
-
-def skip_text_rule_lookup_without_text_rules() -> None:
-    """Skip the Rule policy's search for rules written with the resident's exact words when the
-    model has no rule that could match such a search.
-
-    After every message the Rule policy rebuilds the dialogue states of the whole conversation
-    twice: once with the message's text in place of its intent (for end-to-end rules) and once
-    with its intent. The text search was 11% of the Rasa server's CPU, and with our intent-only
-    rules it can never match: in that search the latest turn has no intent and no entities, so
-    only a rule whose last step follows ``action_listen`` without naming an intent or entities
-    could match it. Whether the trained rules include any such rule is checked once per policy;
-    if one does, Rasa's search runs as before.
-    """
-    from rasa.core.policies.rule_policy import RULES, RulePolicy
-    from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
-    from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT
-
-    rasa_find = RulePolicy._find_action_from_rules
-
-    def constrains(value) -> bool:
-        return bool(value) and value != SHOULD_NOT_BE_SET
-
-    def could_match_text_turn(rule_key: str) -> bool:
-        last_state = RulePolicy._rule_key_to_state(rule_key)[-1]
-        previous_action = last_state.get(PREVIOUS_ACTION)
-        if not previous_action or previous_action.get(ACTION_NAME) not in (None, ACTION_LISTEN_NAME):
-            return False  # a conversation start, or a step after some other action
-        user = last_state.get(USER, {})
-        return not constrains(user.get(INTENT)) and not constrains(user.get(ENTITIES))
-
-    def _find_action_from_rules(self, tracker, domain, use_text_for_last_user_input):
-        if use_text_for_last_user_input:
-            rules = self.lookup.get(RULES, {})
-            known = self.__dict__.get("_text_turn_rules")
-            if known is None or known[0] is not rules:
-                known = self.__dict__["_text_turn_rules"] = (rules, any(map(could_match_text_turn, rules)))
-            if not known[1]:
-                return None, None, False
-        return rasa_find(self, tracker, domain, use_text_for_last_user_input)
-
-    RulePolicy._find_action_from_rules = _find_action_from_rules
-
-
-def current_turn_start(events: list) -> int:
-    """Index of the ``action_listen`` before the resident's latest message (0 if there is none).
-
-    From there on the events hold the latest message and everything the bot has done since."""
-    from rasa.shared.core.constants import ACTION_LISTEN_NAME
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-
-    for index in range(len(events) - 1, -1, -1):
-        if isinstance(events[index], UserUttered):
-            for before in range(index - 1, -1, -1):
-                if isinstance(events[before], ActionExecuted) and events[before].action_name == ACTION_LISTEN_NAME:
-                    return before
-            return 0
-    return 0
-
-
+@rasa_patch(checked_against="3.6.21")
 def send_actions_the_current_turn() -> None:
     """Send the action server the conversation's state and the current turn's events, not the
     whole history.
 
     Rasa sends every event of the conversation with every action call, so a survey's last
     answers carried about 60 kB of JSON each way: 8% of the Rasa server's CPU to build and
-    encode, and most of the action server's to decode. Our actions read slots (the survey's
-    whole state is the ``survey`` slot), the latest message, and the events since the
-    resident's latest message (Rasa SDK's ``slots_to_validate`` and ``responding_to_new_message``
-    in actions/dialogue/survey.py). Everything else in the call is exactly as Rasa builds it.
-    This is a contract for the action server: an action that needs older events must keep
-    what it needs in a slot (docs/ARCHITECTURE.md).
+    encode, and most of the action server's to decode. Actions only ever see the current turn:
+    the action server trims each call to it (actions/current_turn.py), so sending only that
+    turn changes the bytes on the loopback, never an action's input. Everything else in the
+    call is exactly as Rasa builds it.
     """
     import rasa
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.trackers import EventVerbosity
+
+    from .current_turn import current_turn_start
 
     def _action_call_format(self, tracker, domain):
         state = tracker.current_state(EventVerbosity.NONE)
@@ -278,29 +205,7 @@ def send_actions_the_current_turn() -> None:
     RemoteAction._action_call_format = _action_call_format
 
 
-def freeze_the_loaded_model_for_the_garbage_collector() -> None:
-    """Once the model is loaded, move everything alive into the garbage collector's permanent
-    generation (``gc.freeze``).
-
-    The Rasa server holds millions of long-lived objects (TensorFlow, spaCy, the model), and
-    every full collection walked all of them again, though none of them is ever garbage.
-    Per-message objects are collected as before.
-    """
-    import gc
-
-    import rasa.core.run
-
-    rasa_load = rasa.core.run.load_agent_on_start
-
-    async def load_agent_on_start(*args, **kwargs):
-        agent = await rasa_load(*args, **kwargs)
-        gc.collect()
-        gc.freeze()
-        return agent
-
-    rasa.core.run.load_agent_on_start = load_agent_on_start
-
-
+@rasa_patch(checked_against="3.6.21")
 def remember_applied_events() -> None:
     """Work out a tracker's applied events once per state of its history.
 
@@ -340,6 +245,7 @@ class _CopyForDebugLogs:
         return getattr(copy, name)
 
 
+@rasa_patch(checked_against="3.6.21")
 def copy_only_for_debug_logs() -> None:
     """Rasa's message processor and forms deep-copy events, slots and the latest message for
     every debug log line, whether or not debug logging is on (about 3% of the Rasa server's
@@ -352,6 +258,7 @@ def copy_only_for_debug_logs() -> None:
         module.copy = _CopyForDebugLogs(module.__name__)
 
 
+@rasa_patch(checked_against="3.6.21")
 def resolve_event_types_once() -> None:
     """Rasa looks up an event's class by scanning every Event subclass for every stored event it
     reads (10% of the Rasa server's CPU under load). Remember each answer; unknown names still go
@@ -396,6 +303,7 @@ class _Borrowed:
         return False
 
 
+@rasa_patch(checked_against="3.6.21")
 def reuse_action_server_connections() -> None:
     """Rasa opens a new HTTP client session, and so a new TCP connection, for every action it runs,
     and encodes the whole conversation with the standard library's JSON encoder. Keep one session

@@ -28,6 +28,13 @@ def test_minimal_conversation_over_rest(assistant):
     assert "Goodbye" in assistant.texts("resident-1", "ok bye")
 
 
+def test_both_servers_reported_ready_only_once_warm(assistant):
+    """RunningAssistant.start waited for /health and /status: by then each had finished warming up
+    (the catalogue and caches, the first parses and prediction), as the first residents need."""
+    assert "action_server.warm" in assistant.log("actions")
+    assert "rasa_server.warm" in assistant.log("rasa")
+
+
 def test_the_http_api_requires_the_token(assistant):
     status, _ = http("GET", f"{assistant.base_url}/conversations/resident-1/tracker")
     assert status == 401

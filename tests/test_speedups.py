@@ -3,62 +3,78 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+import logging
 from pathlib import Path
-from types import SimpleNamespace
 
 import jsonschema
 import pytest
+import rasa
 import rasa.core.actions.forms
 import rasa.core.processor
-import rasa.core.run
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
-from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from actions import speedups
+from actions.settings import get_settings
 from tests.conftest import PROJECT_ROOT
 
 MODEL = PROJECT_ROOT / "models" / "haveyoursay.tar.gz"
 
 
+RASA_ORIGINALS = [
+    (Event, "resolve_by_type"),
+    (EndpointConfig, "session"),
+    (RemoteAction, "_validate_action_result"),
+    (DaskGraphRunner, "run"),
+    (RemoteAction, "_action_call_format"),
+    (DialogueStateTracker, "applied_events"),
+    (rasa.core.processor, "copy"),
+    (rasa.core.actions.forms, "copy"),
+]
+
+
+def originals() -> list:
+    return [inspect.getattr_static(owner, name) for owner, name in RASA_ORIGINALS]
+
+
 @pytest.fixture
-def patched(monkeypatch):
-    """Apply the speed-ups for one test; monkeypatch puts Rasa's originals back afterwards."""
-    monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)
-    monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
-    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
-    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
-    monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", LogisticRegressionClassifier._create_X)
-    monkeypatch.setattr(RulePolicy, "_find_action_from_rules", RulePolicy._find_action_from_rules)
-    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
-    monkeypatch.setattr(DialogueStateTracker, "applied_events", DialogueStateTracker.applied_events)
-    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", rasa.core.run.load_agent_on_start)
-    for module in (rasa.core.processor, rasa.core.actions.forms):
-        monkeypatch.setattr(module, "copy", module.copy)
-    speedups.apply_to_rasa_server()
+def restore_rasa(monkeypatch):
+    """Whatever a test patches, monkeypatch puts Rasa's originals back afterwards."""
+    for owner, name in RASA_ORIGINALS:
+        monkeypatch.setattr(owner, name, inspect.getattr_static(owner, name))
     return monkeypatch
+
+
+@pytest.fixture
+def switch(monkeypatch):
+    """Set HYS_SPEEDUPS for one test (settings are read once, so the cache is cleared around it)."""
+
+    def set_to(value: str) -> None:
+        monkeypatch.setenv("HYS_SPEEDUPS", value)
+        get_settings.cache_clear()
+
+    yield set_to
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def patched(restore_rasa, switch):
+    """Apply the speed-ups for one test."""
+    switch("on")
+    assert len(speedups.apply_to_rasa_server()) == len(speedups.PATCHES)
+    return restore_rasa
 
 
 @pytest.fixture
 def trained_model() -> Path:
     assert MODEL.exists(), "train first: make train"
     return MODEL
-
-
-def test_action_replies_are_still_validated(patched):
-    schema = RemoteAction.action_response_format_spec()
-    jsonschema.validate({"events": [{"event": "slot", "name": "ward", "value": "north"}], "responses": []}, schema)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"events": "not a list"}, schema)
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"events": [{"no_event_key": 1}]}, schema)
 
 
 def test_event_types_resolve_as_before(patched):
@@ -151,84 +167,6 @@ def test_graph_inputs_may_not_shadow_nodes(patched, trained_model):
         runner.run(inputs={node: "x"}, targets=[node])
 
 
-def test_the_classifier_input_matrix_is_unchanged(monkeypatch):
-    import numpy as np
-    from rasa.shared.nlu.training_data.features import Features
-    from rasa.shared.nlu.training_data.message import Message
-    from scipy.sparse import coo_matrix
-
-    rasa_create_x = LogisticRegressionClassifier._create_X
-    monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", rasa_create_x)
-    speedups.stack_intent_features_once()
-    random = np.random.default_rng(7)
-
-    def message(seed_text: str) -> Message:
-        msg = Message(data={"text": seed_text})
-        for origin, width in (("regex", 12), ("words", 300), ("chars", 900)):
-            sentence = coo_matrix(random.integers(0, 3, (1, width)) * (random.random((1, width)) < 0.05))
-            if origin == "regex":
-                sentence = sentence.astype(float)  # mixed dtypes are joined as scipy would
-            sequence = coo_matrix(random.integers(0, 2, (4, width)))
-            msg.add_features(Features(sequence, "sequence", "text", origin))
-            msg.add_features(Features(sentence, "sentence", "text", origin))
-        return msg
-
-    for messages in ([message("one")], [message("one"), message("two"), message("three")]):
-        ours, rasas = LogisticRegressionClassifier._create_X(None, messages), rasa_create_x(None, messages)
-        assert ours.shape == rasas.shape and ours.dtype == rasas.dtype and (ours != rasas).nnz == 0
-    dense = message("dense")
-    dense.add_features(Features(np.ones((1, 5)), "sentence", "text", "dense"))
-    assert LogisticRegressionClassifier._create_X(None, [dense]).shape == (1, 1217)  # Rasa's own path
-
-
-class _Searched(Exception):
-    pass
-
-
-def _searched(policy: RulePolicy, use_text: bool) -> bool:
-    """Whether Rasa's rule search got as far as building the conversation's states."""
-
-    def build_states(*args, **kwargs):
-        raise _Searched
-
-    policy._prediction_states = build_states
-    try:
-        found = policy._find_action_from_rules(SimpleNamespace(latest_action_name="action_listen"), None, use_text)
-    except _Searched:
-        return True
-    assert found == (None, None, False)
-    return False
-
-
-def _rule_key(*states) -> str:
-    return json.dumps(list(states), sort_keys=True)
-
-
-def test_the_text_rule_search_is_skipped_only_when_no_rule_could_match_it(patched):
-    policy = RulePolicy.__new__(RulePolicy)
-    intent_rule = _rule_key({"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}})
-    after_an_action = _rule_key({"prev_action": {"action_name": "survey_form"}, "active_loop": {"name": "should_not_be_set"}})
-    policy.lookup = {RULES: {intent_rule: "action_greet", after_an_action: "action_survey_finished"}}
-    assert not _searched(policy, use_text=True), "intent-only rules can never match the text search"
-    assert _searched(policy, use_text=False), "the intent search always runs"
-    for could_match in (
-        _rule_key({"prev_action": {"action_name": "action_listen"}, "user": {"text": "hello there"}}),  # end-to-end
-        _rule_key({"prev_action": {"action_name": "action_listen"}, "slots": {"ward": [1.0]}}),  # no intent named
-    ):
-        policy.lookup = {RULES: {intent_rule: "action_greet", could_match: "action_x"}}
-        assert _searched(policy, use_text=True), could_match
-
-
-def test_our_trained_rules_never_need_the_text_search(patched, trained_model):
-    """If a rule is ever written so that it could, the search comes back on its own; this
-    says so, so the speed cost is a known choice rather than a surprise."""
-    from rasa.core.agent import Agent
-
-    nodes = Agent.load(str(trained_model)).processor.graph_runner._instantiated_nodes.values()
-    policy = next(node._component for node in nodes if isinstance(getattr(node, "_component", None), RulePolicy))
-    assert policy.lookup[RULES] and not _searched(policy, use_text=True)
-
-
 def test_actions_get_the_whole_state_and_the_current_turn(patched):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted
@@ -263,26 +201,7 @@ def test_actions_get_the_whole_state_and_the_current_turn(patched):
     assert len(call["tracker"]["events"]) == 2
 
 
-def test_the_loaded_model_is_frozen_for_the_garbage_collector(monkeypatch):
-    import gc
-
-    import rasa.core.run
-
-    loaded = object()
-
-    async def load_agent_on_start(*args, **kwargs):
-        return loaded
-
-    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", load_agent_on_start)
-    speedups.freeze_the_loaded_model_for_the_garbage_collector()
-    try:
-        assert asyncio.run(rasa.core.run.load_agent_on_start("model", None, None, None, None)) is loaded
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
-
-
-def test_applied_events_match_rasa_at_every_step_and_cannot_be_spoilt(monkeypatch):
+def test_applied_events_match_rasa_at_every_step_and_cannot_be_spoilt(monkeypatch, switch):
     import random
 
     from rasa.shared.core.events import (
@@ -297,7 +216,8 @@ def test_applied_events_match_rasa_at_every_step_and_cannot_be_spoilt(monkeypatc
 
     rasa_applied_events = DialogueStateTracker.applied_events
     monkeypatch.setattr(DialogueStateTracker, "applied_events", rasa_applied_events)
-    speedups.remember_applied_events()
+    switch("on")
+    assert speedups.remember_applied_events()
     choices = [
         lambda: ActionExecuted("action_listen"),
         lambda: UserUttered("hi", {"name": "greet", "confidence": 1.0}),
@@ -320,7 +240,7 @@ def test_applied_events_match_rasa_at_every_step_and_cannot_be_spoilt(monkeypatc
             assert tracker.applied_events() == rasa_applied_events(tracker)
 
 
-def test_debug_log_values_are_copied_only_when_debug_logging_is_on(monkeypatch):
+def test_debug_log_values_are_copied_only_when_debug_logging_is_on(monkeypatch, switch):
     import logging
 
     import rasa.core.actions.forms
@@ -328,7 +248,8 @@ def test_debug_log_values_are_copied_only_when_debug_logging_is_on(monkeypatch):
 
     for module in (rasa.core.processor, rasa.core.actions.forms):
         monkeypatch.setattr(module, "copy", module.copy)
-    speedups.copy_only_for_debug_logs()
+    switch("on")
+    assert speedups.copy_only_for_debug_logs()
     events = [SlotSet("ward", {"name": "north"})]
     for module in (rasa.core.processor, rasa.core.actions.forms):
         logger = logging.getLogger(module.__name__)
@@ -360,3 +281,33 @@ def test_the_copied_modules_use_deepcopy_only_for_debug_logs():
                 call_start != -1
                 and source.count("(", call_start, match.start()) - source.count(")", call_start, match.start()) == 1
             ), f"{module.__name__}: deepcopy outside a debug log at offset {match.start()}"
+
+
+def test_every_patch_names_the_rasa_it_was_checked_against_and_that_is_the_one_installed():
+    """After a Rasa upgrade this fails: check each patch against the new Rasa, then update its version."""
+    assert speedups.PATCHES
+    for patch in speedups.PATCHES:
+        assert patch.checked_against == speedups.CHECKED_AGAINST == rasa.__version__, patch.__name__
+        assert patch.__doc__, f"{patch.__name__} should say what it replaces and why"
+
+
+def test_with_hys_speedups_off_rasa_is_left_as_it_is(restore_rasa, switch):
+    switch("off")
+    before = originals()
+    assert speedups.apply_to_rasa_server() == []
+    assert all(now is then for now, then in zip(originals(), before, strict=True))
+    assert not speedups.allowed("RecallParse")
+
+
+def test_on_another_rasa_every_patch_refuses_with_a_warning(restore_rasa, switch, monkeypatch, caplog):
+    switch("on")
+    monkeypatch.setattr(rasa, "__version__", "3.6.22")
+    monkeypatch.setattr(speedups, "_refused", set())
+    before = originals()
+    with caplog.at_level(logging.WARNING, logger="actions.speedups"):
+        assert speedups.apply_to_rasa_server() == []
+        assert not speedups.allowed("LeanCountVectorsFeaturizer")
+    assert all(now is then for now, then in zip(originals(), before, strict=True))
+    refused = {record.getMessage().split("name=")[1].split()[0] for record in caplog.records}
+    assert refused == {patch.__name__ for patch in speedups.PATCHES} | {"LeanCountVectorsFeaturizer"}
+    assert all("checked_against=rasa-3.6.21 running=rasa-3.6.22" in record.getMessage() for record in caplog.records)

@@ -22,6 +22,7 @@ from sanic.request import Request
 from ..settings import get_settings
 from .guard import Handler, guarded
 from .limits import SLOW_DOWN_REPLY, ip_limiter
+from .warm_up import attach_warm_up
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_SENDER_CHARS = 128
@@ -73,6 +74,7 @@ class ResidentRestInput(RestInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         webhook = super().blueprint(guarded(on_new_message, self.name()))
+        attach_warm_up(webhook)  # REST is always on: the Rasa server warms up before its first resident
 
         @webhook.middleware("request")
         async def check_request(request: Request):

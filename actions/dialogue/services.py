@@ -1,9 +1,17 @@
-"""Shared, lazily created services for the action server process."""
+"""Shared services for the action server process: the store, and the catalogue residents see.
+
+The catalogue (consultations, wards, and the spaCy phrase matchers that find them in residents'
+words) takes a few tenths of a second to build. It is built once when the action server starts
+(``actions.dialogue.warm_up``), before the server reports ready, and again when content changes,
+always under one lock: concurrent first calls wait for a single build, and while content is being
+rebuilt the other calls go on with the previous catalogue.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,16 +67,34 @@ class Catalogue:
         return next((w for w in self.wards if w.slug == slug), None)
 
 
-class _CatalogueCache:
-    def __init__(self) -> None:
+class CatalogueCache:
+    """The current catalogue, checked against ``Store.content_version()`` at most every
+    CATALOGUE_CHECK_SECONDS, and built by one thread at a time."""
+
+    def __init__(self, build: Callable[[Store], Catalogue] | None = None) -> None:
         self.version: tuple | None = None
         self.checked_at = 0.0
         self.catalogue: Catalogue | None = None
+        self.builds = 0
+        self._build = build or build_catalogue
+        self._lock = threading.Lock()
+
+    def _fresh(self) -> bool:
+        return self.catalogue is not None and time.monotonic() - self.checked_at < CATALOGUE_CHECK_SECONDS
 
     def get(self) -> Catalogue:
-        now = time.monotonic()
-        if self.catalogue is not None and now - self.checked_at < CATALOGUE_CHECK_SECONDS:
+        if self._fresh():
             return self.catalogue
+        # With no catalogue yet, wait for the one build. With one, don't queue behind a check or a
+        # rebuild that another thread is already doing: answer from the catalogue we have.
+        if not self._lock.acquire(blocking=self.catalogue is None):
+            return self.catalogue
+        try:
+            return self.catalogue if self._fresh() else self._check()
+        finally:
+            self._lock.release()
+
+    def _check(self) -> Catalogue:
         try:
             version = store().content_version()
         except SQLAlchemyError:
@@ -77,10 +103,11 @@ class _CatalogueCache:
             # The database is briefly unavailable: keep explaining from what we last read.
             logger.warning("catalogue.stale reason=database_unavailable")
             return self.catalogue
-        self.checked_at = now
         if self.catalogue is None or version != self.version:
-            self.catalogue = build_catalogue(store())
+            self.catalogue = self._build(store())
             self.version = version
+            self.builds += 1
+        self.checked_at = time.monotonic()
         return self.catalogue
 
 
@@ -91,9 +118,16 @@ def build_catalogue(source: Store) -> Catalogue:
     return Catalogue(visible, wards, source.council(), ConsultationFinder(visible, wards))
 
 
-_cache = _CatalogueCache()
+_cache = CatalogueCache()
 
 
 async def catalogue() -> Catalogue:
     """The current catalogue, rebuilt when content in the store has changed (no restart, no retraining)."""
+    if _cache._fresh():
+        return _cache.catalogue  # no thread hop for the common case
     return await in_thread(_cache.get)
+
+
+def current_catalogue() -> Catalogue:
+    """The same, for code already running in a worker thread (the warm-up)."""
+    return _cache.get()

@@ -1,0 +1,46 @@
+"""Everything the first residents would otherwise wait for, done before the action server reports ready.
+
+On a fresh start the first burst of residents used to find the catalogue unbuilt (and, before it
+had a lock, built by several threads at once), the stance classifier untrained, the sentence
+encoder unloaded and each consultation's retrieval passages unprepared: 1-3 s for the first reply.
+``actions.servers`` runs :func:`warm_up` in a ``before_server_start`` listener, so the action
+server only opens its port (and answers ``/health``) once all of it is ready. Nothing here writes
+to the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from ..text.redaction import redact
+from ..understanding import understand_answer
+from ..understanding import warm_up as warm_up_understanding
+from ..understanding.retrieval import answer_question
+from .services import current_catalogue
+from .survey import survey_for
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_QUESTION = "what is this consultation about"
+SAMPLE_ANSWER = "the first one"
+SAMPLE_COMMENT = "Please call me on 07700 900123 about the junction by the station"
+
+
+def warm_up() -> float:
+    """Build the catalogue and prepare every visible consultation; returns the seconds it took."""
+    started = time.monotonic()
+    warm_up_understanding()
+    content = current_catalogue()
+    content.finder.find(SAMPLE_QUESTION)
+    redact(SAMPLE_COMMENT)
+    for consultation in content.consultations:
+        answer_question(consultation, SAMPLE_QUESTION)
+    for consultation in content.open_now():
+        for medium in ("chat", "sms"):
+            survey_for(consultation, content, medium)
+        for question in consultation.questions:
+            understand_answer(question, SAMPLE_ANSWER, consultation=consultation)
+    seconds = time.monotonic() - started
+    logger.info("action_server.warm seconds=%.2f consultations=%d", seconds, len(content.consultations))
+    return seconds

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
 from actions.cli import build_parser
@@ -28,9 +29,10 @@ from actions.store.account_admin import disable_account
 from actions.store.accounts import AccountError, add_user, find_user
 from actions.store.audit import Actor
 from actions.store.migrate import upgrade
-from actions.store.models import AccountLinkRow, AuditRow, UserRow
+from actions.store.models import AccountLinkRow, AuditRow, PortalSessionRow, UserRow
 from actions.store.repository import Store
 from actions.store.second_factor import verify
+from actions.store.sessions import session_user, start_session
 from tests.browser_support import run_node
 from tests.conftest import PROJECT_ROOT, SEEDS, TEST_SALT
 from tests.servers import RunningAssistant
@@ -282,6 +284,18 @@ def test_a_code_is_accepted_for_one_step_either_side_and_only_once(store):
 
 
 @pytest.mark.asyncio
+async def test_codes_sealed_under_another_secret_key_are_refused_with_what_to_do(sqlite_store):
+    changed = portal_settings(sqlite_store.url, portal_secret_key=Fernet.generate_key().decode())
+    async with running_portal(changed, sqlite_store) as base, browsers(base) as admin:
+        form = {"csrf_token": await admin.csrf(), "email": ADMIN, "password": PASSWORD}
+        assert (await admin.post("/login", form))[1]["Location"] == "/login/code"
+        code = await next_code(AUTHENTICATORS[ADMIN])
+        status, _, page = await admin.post("/login/code", {"csrf_token": await admin.csrf(), "code": code})
+        assert status == 500 and b"secret key has changed" in page and b"reset-2fa" in page
+        assert (await admin.get("/"))[0] == 302  # and nothing opens
+
+
+@pytest.mark.asyncio
 async def test_wrong_codes_count_against_the_account_lock(portal_store):
     async with running_portal(portal_settings(portal_store.url), portal_store) as base, browsers(base) as browser:
         form = {"csrf_token": await browser.csrf(), "email": ADMIN, "password": PASSWORD}
@@ -317,11 +331,15 @@ async def test_a_reset_ends_the_sessions_and_the_old_password_and_gives_a_new_li
             assert (await officer.get("/"))[0] == 302
             assert (await copy.get("/"))[0] == 302
             assert await fresh.sign_in(OFFICER, PASSWORD) == 401
+            for number in range(9):  # someone keeps guessing: the account is locked
+                assert await fresh.sign_in(OFFICER, f"a wrong guess, number {number}") == 401
+            assert await fresh.sign_in(OFFICER, PASSWORD) == 429
             with sqlite_store.session() as session:
                 link = session.scalar(select(AccountLinkRow).where(AccountLinkRow.used_at.is_(None)))
                 assert dt.timedelta(hours=23) < link.expires_at - link.created_at <= dt.timedelta(hours=24)
             assert (await use_link(fresh, link_path(page)))[0] == 303
             assert (await fresh.get("/"))[0] == 200
+            assert await officer.sign_in(OFFICER, NEW_PASSWORD) == 302  # the link lifted the lock
         finally:
             await copy.close()
         entries = await audit_entries(admin)
@@ -339,9 +357,14 @@ async def test_a_reset_keeps_or_forgets_the_authenticator_app(sqlite_store):
         page_path = f"/admin/accounts/{other.id}"
         # Reset keeping the app: a link alone doesn't open an account that has one; the code is still asked.
         _, _, page = await admin_post(admin, f"{page_path}/reset", {}, page_path)
+        for number in range(10):  # meanwhile someone guesses and locks the account
+            assert await one.sign_in("second.admin@millbrook.gov.uk", f"a wrong guess, number {number}") == 401
         status, headers, _ = await use_link(one, link_path(page))
         assert (status, headers["Location"]) == (303, "/login/code")
         assert (await one.get("/"))[0] == 302
+        code = await next_code(AUTHENTICATORS["second.admin@millbrook.gov.uk"])
+        status, _, _ = await one.post("/login/code", {"csrf_token": await one.csrf(), "code": code})
+        assert status == 302 and (await one.get("/"))[0] == 200  # the link lifted the lock
         # Reset forgetting it (a lost phone): the link leads to setting up a new one.
         _, _, page = await admin_post(admin, f"{page_path}/reset", {"reset_two_factor": "on"}, page_path)
         assert (await use_link(two, link_path(page), "the third password here"))[0] == 303
@@ -362,6 +385,8 @@ async def test_disabling_ends_the_sessions_at_once_and_refuses_sign_in_until_ena
         target = user_id(sqlite_store, OFFICER)
         status, headers, _ = await admin_post(admin, f"/admin/accounts/{target}/disable", {}, f"/admin/accounts/{target}")
         assert (status, headers["Location"]) == (303, f"/admin/accounts/{target}?done=disabled")
+        with sqlite_store.session() as session:
+            assert session.scalars(select(PortalSessionRow).where(PortalSessionRow.user_id == target)).all() == []
         assert (await officer.get("/"))[0] == 302
         status, _, page = await fresh.request(
             "POST", "/login", {"csrf_token": await fresh.csrf(), "email": OFFICER, "password": PASSWORD}
@@ -442,6 +467,16 @@ async def test_the_only_admin_cannot_disable_demote_or_reset_themselves_away(por
         assert find_user(portal_store, ADMIN).role == "officer"
         with pytest.raises(AccountError, match="no administrator"):
             disable_account(portal_store, Actor("other.admin@millbrook.gov.uk", "admin", other.id), other.id)
+
+
+def test_a_disabled_accounts_session_opens_nothing_even_if_its_row_is_left(store):
+    """Disabling deletes the sessions; a session started at that very moment is refused by the check on every page."""
+    user = add_user(store, "racing@millbrook.gov.uk", PASSWORD, "officer")
+    token = start_session(store, user.id)
+    assert session_user(store, token) == user
+    with store.session() as session:
+        session.execute(update(UserRow).where(UserRow.id == user.id).values(disabled_at=dt.datetime(2026, 11, 22, 9)))
+    assert session_user(store, token) is None
 
 
 def test_two_admins_disabling_each_other_at_the_same_moment_leave_one(store):

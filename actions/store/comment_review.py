@@ -102,7 +102,7 @@ def comment_page(
     with store.session() as session:
         cid = consultation_id_of(session, slug)
         book = theme_book(session, cid)
-        query = comments_select(cid, AnswerRow.id)
+        query = comments_select(session, cid, AnswerRow.id)
         if question:
             chosen = select(QuestionRow.id).where(QuestionRow.consultation_id == cid, QuestionRow.key == question)
             query = query.where(AnswerRow.question_id == chosen.scalar_subquery())
@@ -212,7 +212,7 @@ def next_unreviewed(store: Store, slug: str, after: int = 0) -> int | None:
     """The first comment not yet reviewed after ``after`` (then from the start)."""
     with store.session() as session:
         cid = consultation_id_of(session, slug)
-        first = comments_select(cid, func.min(AnswerRow.id)).where(~reviewed_condition())
+        first = comments_select(session, cid, func.min(AnswerRow.id)).where(~reviewed_condition())
         return session.scalar(first.where(AnswerRow.id > after)) or session.scalar(first)
 
 

@@ -201,24 +201,24 @@ def decisions_of(session: Session, consultation_id: int, book: ThemeBook, answer
     return found
 
 
-def comments_select(consultation_id: int, *columns) -> Select:
+def comments_select(session: Session, consultation_id: int, *columns) -> Select:
     """SELECT ``columns`` over the consultation's comments: answers to its text questions in submitted responses.
 
-    Driven from the text questions' answers (the answers' question index), not from the responses, so a
-    consultation with 100,000 responses reads its comments, not all of its answers."""
+    Read through the text questions' answers (the answers' question index), never every answer of every
+    response: SQLite gets a join whose responses side it is told not to start from ("+ 0"); PostgreSQL
+    plans the same as two semi-joins better (measured on 100,000 responses: under a second each)."""
     text_questions = select(QuestionRow.id).where(QuestionRow.consultation_id == consultation_id, QuestionRow.type == "text")
-    return (
-        select(*columns)
-        .select_from(AnswerRow)
-        .join(ResponseRow, ResponseRow.id == AnswerRow.response_id)
-        .where(
-            AnswerRow.question_id.in_(text_questions),
-            (ResponseRow.consultation_id + 0) == consultation_id,  # "+ 0": not the responses' index, see above
-            ResponseRow.status == "submitted",
-            AnswerRow.value.is_not(None),
-            cast(AnswerRow.value, Text) != "null",
+    query = select(*columns).select_from(AnswerRow).where(AnswerRow.question_id.in_(text_questions))
+    if session.get_bind().dialect.name == "sqlite":
+        query = query.join(ResponseRow, ResponseRow.id == AnswerRow.response_id).where(
+            (ResponseRow.consultation_id + 0) == consultation_id, ResponseRow.status == "submitted"
         )
-    )
+    else:
+        submitted = select(ResponseRow.id).where(
+            ResponseRow.consultation_id == consultation_id, ResponseRow.status == "submitted"
+        )
+        query = query.where(AnswerRow.response_id.in_(submitted))
+    return query.where(AnswerRow.value.is_not(None), cast(AnswerRow.value, Text) != "null")
 
 
 def _json_like(key: str) -> str:
@@ -314,7 +314,7 @@ def _tally(session: Session, consultation_id: int, book: ThemeBook) -> ThemeOver
     decided = exists().where(CommentThemeRow.answer_id == AnswerRow.id)
     stored = cast(AnswerRow.themes, Text)
     groups = session.execute(
-        comments_select(consultation_id, stored, func.count(), func.count(CommentReviewRow.answer_id))
+        comments_select(session, consultation_id, stored, func.count(), func.count(CommentReviewRow.answer_id))
         .outerjoin(CommentReviewRow, CommentReviewRow.answer_id == AnswerRow.id)
         .where(~decided)
         .group_by(stored)
@@ -324,7 +324,7 @@ def _tally(session: Session, consultation_id: int, book: ThemeBook) -> ThemeOver
         add(suggested, book.comment_themes(suggested, {}), number, reviewed)
     decisions = decisions_of(session, consultation_id, book)
     one_by_one = session.execute(
-        comments_select(consultation_id, AnswerRow.id, AnswerRow.themes, CommentReviewRow.answer_id)
+        comments_select(session, consultation_id, AnswerRow.id, AnswerRow.themes, CommentReviewRow.answer_id)
         .outerjoin(CommentReviewRow, CommentReviewRow.answer_id == AnswerRow.id)
         .where(decided)
     ).all()
@@ -332,7 +332,7 @@ def _tally(session: Session, consultation_id: int, book: ThemeBook) -> ThemeOver
         suggested = [key for key in suggested or [] if key != REVIEW_TAG]
         chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
         add(suggested, book.comment_themes(suggested, chosen), 1, int(reviewed is not None))
-    comments = comments_select(consultation_id, AnswerRow.id)
+    comments = comments_select(session, consultation_id, AnswerRow.id)
     for model, column, counter in (
         (CommentFlagRow, CommentFlagRow.flag, summary.flagged),
         (CommentTagRow, CommentTagRow.tag, summary.tags),
@@ -513,13 +513,14 @@ def report_themes(store: Store, slug: str, quotes_per_theme: int = 3, quote_leng
         confirmed.sort(key=lambda count: (-count.comments, count.theme.name.lower()))
         reviewed = reviewed_condition()
         flagged_out = exists().where(CommentFlagRow.answer_id == AnswerRow.id, CommentFlagRow.flag.in_(sorted(EXCLUDING_FLAGS)))
+        may_quote = select(ResponseRow.id).where(ResponseRow.consultation_id == cid, ResponseRow.consent_quote.is_(True))
         used: set[int] = set()
         quoted: set[str] = set()  # the same words from two residents are quoted once
         result = []
         for count in confirmed:
             candidates = (
-                comments_select(cid, AnswerRow.id, AnswerRow.value, AnswerRow.themes, reviewed.label("reviewed"))
-                .where(carries(book, count.theme.key), ResponseRow.consent_quote.is_(True), ~flagged_out)
+                comments_select(session, cid, AnswerRow.id, AnswerRow.value, AnswerRow.themes, reviewed.label("reviewed"))
+                .where(carries(book, count.theme.key), AnswerRow.response_id.in_(may_quote), ~flagged_out)
                 .order_by(reviewed.desc(), AnswerRow.id)
             )
             quotes: list[str] = []

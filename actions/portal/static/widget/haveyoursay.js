@@ -648,7 +648,7 @@
     transcript = []; live = [];
     log.textContent = "";
     setStatus("");
-    topic = pageTopic || linkTopic;
+    topic = linkTopic || pageTopic;
     greet();
     input.focus();
   }

@@ -125,10 +125,14 @@ function on(page) {
         const panel = document.querySelector(".hys-panel");
         const root = document.querySelector(".hys-root");
         const box = (panel.hidden ? root : panel);
+        // Nothing may stick out of the window, or out of its own box (text that doesn't wrap).
         const overflowing = [...box.querySelectorAll("*")].filter((node) => {
           if (node.closest(".hys-sr") || node.closest("[hidden]")) return false;
           const rect = node.getBoundingClientRect();
-          return rect.width > 0 && (rect.right > window.innerWidth + 1 || rect.left < -1);
+          if (rect.width === 0) return false;
+          const spills = !["INPUT", "TEXTAREA"].includes(node.tagName) && getComputedStyle(node).overflowX === "visible" &&
+            node.scrollWidth > node.clientWidth + 1 && node.clientWidth > 0;
+          return rect.right > window.innerWidth + 1 || rect.left < -1 || spills;
         }).map((node) => node.className || node.tagName).slice(0, 5);
         const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.top >= 0 && r.bottom <= window.innerHeight; };
         const tools = [...document.querySelectorAll(".hys-tool")];
@@ -357,7 +361,10 @@ async function residentSession() {
     const control = document.querySelector(".hys-control-multi:not(.hys-stale)");
     return { disabled: [...control.querySelectorAll("input:disabled")].map((b) => b.labels[0].textContent), count: control.querySelector(".hys-count").textContent };
   });
-  if (screenshot) await page.locator(".hys-panel").screenshot({ path: screenshot });
+  if (screenshot) {  // for docs/widget.md: the question and its checkboxes in view
+    await page.evaluate(() => [...document.querySelectorAll(".hys-bot[data-step]")].pop().scrollIntoView({ block: "start" }));
+    await page.locator(".hys-panel").screenshot({ path: screenshot });
+  }
   await w.tabTo(() => document.activeElement.matches(".hys-control-multi .hys-primary"));
   await page.keyboard.press("Enter");
   harbour.multiShown = await page.locator(".hys-user .hys-text").last().textContent();
@@ -398,7 +405,8 @@ async function residentSession() {
   const reducedMotion = await motion();
   await page.emulateMedia({ reducedMotion: null, forcedColors: "active" });
   const forcedFocus = await w.tabTo(() => document.activeElement.classList.contains("hys-reply") && !document.activeElement.disabled, { back: true });
-  const forcedBorder = await page.evaluate(() => { const s = getComputedStyle(document.activeElement); return s.borderTopStyle + " " + s.borderTopWidth; });
+  // Bubbles are told apart by colour alone, until forced colours draw their borders.
+  const forcedBorder = await page.evaluate(() => { const s = getComputedStyle(document.querySelector(".hys-bot .hys-text")); return s.borderTopStyle + " " + s.borderTopWidth; });
   await page.emulateMedia({ forcedColors: "none" });
   step("media", { normalMotion, reducedMotion, forcedFocus: forcedFocus.outline, forcedBorder });
 

@@ -306,6 +306,8 @@ async def test_wrong_codes_count_against_the_account_lock(portal_store):
             (await browser.post("/login/code", {"csrf_token": await browser.csrf(), "code": wrong}))[0] for _ in range(10)
         ]
         assert statuses == [401] * 9 + [429]  # attempts 2-10 checked, the 11th refused
+        with portal_store.session() as session:  # a right password without the code is not a sign-in
+            assert session.scalar(select(UserRow.last_login_at).where(UserRow.email == ADMIN)) is None
         # The waiting session has ended, and the right password and code are now refused too.
         status, headers, _ = await browser.post("/login/code", {"csrf_token": await browser.csrf(), "code": "123456"})
         assert (status, headers["Location"]) == (302, "/login")
@@ -318,7 +320,7 @@ async def test_wrong_codes_count_against_the_account_lock(portal_store):
 @pytest.mark.asyncio
 async def test_a_reset_ends_the_sessions_and_the_old_password_and_gives_a_new_link(sqlite_store):
     async with (
-        running_portal(portal_settings(sqlite_store.url), sqlite_store) as base,
+        running_portal(portal_settings(sqlite_store.url, portal_sign_in_limit_per_account=3), sqlite_store) as base,
         browsers(base, 3) as (admin, officer, fresh),
     ):
         assert await officer.sign_in(OFFICER) == 302
@@ -331,7 +333,7 @@ async def test_a_reset_ends_the_sessions_and_the_old_password_and_gives_a_new_li
             assert (await officer.get("/"))[0] == 302
             assert (await copy.get("/"))[0] == 302
             assert await fresh.sign_in(OFFICER, PASSWORD) == 401
-            for number in range(9):  # someone keeps guessing: the account is locked
+            for number in range(2):  # someone keeps guessing: the account is locked (3 tries here)
                 assert await fresh.sign_in(OFFICER, f"a wrong guess, number {number}") == 401
             assert await fresh.sign_in(OFFICER, PASSWORD) == 429
             with sqlite_store.session() as session:
@@ -352,19 +354,28 @@ async def test_a_reset_ends_the_sessions_and_the_old_password_and_gives_a_new_li
 async def test_a_reset_keeps_or_forgets_the_authenticator_app(sqlite_store):
     other = add_user(sqlite_store, "second.admin@millbrook.gov.uk", PASSWORD, "admin")
     set_up_authenticator(sqlite_store, other.id, "second.admin@millbrook.gov.uk")
-    async with running_portal(portal_settings(sqlite_store.url), sqlite_store) as base, browsers(base, 3) as (admin, one, two):
+    settings = portal_settings(sqlite_store.url, portal_sign_in_limit_per_account=3)
+    async with running_portal(settings, sqlite_store) as base, browsers(base, 3) as (admin, one, two):
         assert await admin.sign_in(ADMIN) == 302
         page_path = f"/admin/accounts/{other.id}"
         # Reset keeping the app: a link alone doesn't open an account that has one; the code is still asked.
         _, _, page = await admin_post(admin, f"{page_path}/reset", {}, page_path)
-        for number in range(10):  # meanwhile someone guesses and locks the account
+        for number in range(3):  # meanwhile someone guesses and locks the account (3 tries here)
             assert await one.sign_in("second.admin@millbrook.gov.uk", f"a wrong guess, number {number}") == 401
+        assert await one.sign_in("second.admin@millbrook.gov.uk", "a fourth wrong guess") == 429
         status, headers, _ = await use_link(one, link_path(page))
         assert (status, headers["Location"]) == (303, "/login/code")
         assert (await one.get("/"))[0] == 302
+
+        def last_sign_in():
+            with sqlite_store.session() as session:
+                return session.scalar(select(UserRow.last_login_at).where(UserRow.id == other.id))
+
+        assert last_sign_in() is None  # not signed in yet: the code is still to come
         code = await next_code(AUTHENTICATORS["second.admin@millbrook.gov.uk"])
         status, _, _ = await one.post("/login/code", {"csrf_token": await one.csrf(), "code": code})
         assert status == 302 and (await one.get("/"))[0] == 200  # the link lifted the lock
+        assert last_sign_in() is not None
         # Reset forgetting it (a lost phone): the link leads to setting up a new one.
         _, _, page = await admin_post(admin, f"{page_path}/reset", {"reset_two_factor": "on"}, page_path)
         assert (await use_link(two, link_path(page), "the third password here"))[0] == 303

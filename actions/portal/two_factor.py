@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp_session import get_session, new_session
 
 from ..store import second_factor
-from ..store.accounts import User, check_password, finish_two_factor_setup, turn_off_two_factor
+from ..store.accounts import User, check_password, finish_two_factor_setup, record_sign_in, turn_off_two_factor
 from ..store.sessions import end_session, start_session, user_awaiting_code
 from ..store.sign_in_attempts import clear_attempts, release_attempt, reserve_attempt
 from .common import SETTINGS_KEY, STORE_KEY, remote_address
@@ -104,6 +104,7 @@ async def code_form(request: web.Request) -> web.Response:
 
     def signed_in() -> str:
         end_session(store, token)
+        record_sign_in(store, user.id)
         return start_session(store, user.id)
 
     new_token = await asyncio.to_thread(signed_in)

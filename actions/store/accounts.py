@@ -16,7 +16,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from . import account_links, second_factor
@@ -164,8 +164,8 @@ def check_password(store: Store, email: str, password: str) -> User | None:
             return None
         if _hasher.check_needs_rehash(stored):
             row.password_hash = _hasher.hash(password)
-        if row.disabled_at is None:
-            row.last_login_at = utcnow()
+        if row.disabled_at is None and row.totp_secret_sealed is None:
+            row.last_login_at = utcnow()  # with an authenticator app, only once the code is right (record_sign_in)
         return user_from_row(row)
 
 
@@ -173,6 +173,12 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
     """The account if the password is right and the account is not disabled (count the attempt first)."""
     user = check_password(store, email, password)
     return user if user is not None and not user.disabled else None
+
+
+def record_sign_in(store: Store, user_id: int) -> None:
+    """The account is signed in (its one-time code was right): "last sign-in" for admins."""
+    with store.session() as session:
+        session.execute(update(UserRow).where(UserRow.id == user_id).values(last_login_at=utcnow()))
 
 
 def get_user(store: Store, user_id: int) -> User | None:
@@ -216,6 +222,8 @@ def set_password_from_link(store: Store, token: str, password: str, ip: str | No
             raise LinkError(state.problem)
         row = session.get(UserRow, state.user_id)
         row.password_hash = _hasher.hash(password)
+        if row.totp_secret_sealed is None:
+            row.last_login_at = utcnow()  # the link signs its owner in (one with an app gives its code first)
         end_all_sessions_in(session, row.id)
         add_entry(session, Actor(row.email, row.role, row.id, ip), "set_password", row.email, details={"via": state.purpose})
         return user_from_row(row)

@@ -19,11 +19,14 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from aiohttp.test_utils import TestServer
 from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
 from actions.cli import build_parser
 from actions.content.files import read_bundle
+from actions.portal.accounts import LINK_SENDER_KEY
+from actions.portal.app import create_app
 from actions.settings import get_settings
 from actions.store.account_admin import disable_account
 from actions.store.accounts import AccountError, add_user, find_user
@@ -182,6 +185,33 @@ async def test_an_invited_officer_sets_their_own_password_with_a_link_that_works
             "new.officer@millbrook.gov.uk",
             "by invitation link",
         )
+
+
+@pytest.mark.asyncio
+async def test_a_mail_sender_can_deliver_the_link_instead_of_showing_it(sqlite_store):
+    class Outbox:
+        def __init__(self):
+            self.sent = []
+
+        def send(self, email, url, purpose, expires_at) -> bool:
+            self.sent.append((email, url, purpose))
+            return True
+
+    app = create_app(portal_settings(sqlite_store.url), sqlite_store)
+    app[LINK_SENDER_KEY] = outbox = Outbox()
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with browsers(f"http://127.0.0.1:{server.port}", 2) as (admin, new):
+            assert await admin.sign_in(ADMIN) == 302
+            form = {"email": "mailed@millbrook.gov.uk", "role": "officer"}
+            status, _, page = await admin_post(admin, "/admin/accounts", form)
+            assert status == 201 and b"The link was sent to" in page and LINK.search(page) is None
+            ((email, url, purpose),) = outbox.sent
+            assert (email, purpose) == ("mailed@millbrook.gov.uk", "invitation")
+            assert (await use_link(new, urlsplit(url).path))[0] == 303
+    finally:
+        await server.close()
 
 
 @pytest.mark.asyncio

@@ -63,6 +63,8 @@ test: setup models/haveyoursay.tar.gz
 	$(BIN)/rasa test core --stories tests/stories --model models/haveyoursay.tar.gz \
 	  --out var/test-results/core --fail-on-prediction-errors
 	$(BIN)/pytest
+	@echo "== the survey conversations again with every speed-up off (stock Rasa code; tests/test_e2e_parity.py compares both ways)"
+	HYS_SPEEDUPS=off $(BIN)/pytest -q tests/test_e2e_survey.py
 
 # Performance against a stock `rasa init` assistant on this machine (about 15 minutes). See docs/performance.md.
 bench: setup models/haveyoursay.tar.gz

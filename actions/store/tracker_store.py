@@ -18,7 +18,9 @@ remembered events; if anything else wrote or deleted events (another Rasa
 server, ``haveyoursay erase``, retention purge), it is read from SQL as
 before. Only immutable event lists are remembered, never a live tracker, so
 a tracker handed to Rasa is never shared. Set ``TRACKER_CACHE_SIZE=0`` to
-turn the cache off.
+turn the cache off; ``HYS_SPEEDUPS=off`` turns it off too and writes events
+with the standard library's JSON encoder, as Rasa's own store does, so the
+parity test compares against Rasa's way of storing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from rasa.shared.core.events import Event, SessionStarted, UserUttered, deserial
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from .. import speedups
 from ..settings import get_settings
 from ..speedups import encode_json
 from ..text.redaction import redact
@@ -148,7 +151,9 @@ class _DriverQuery:
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        size = get_settings().tracker_cache_size
+        lean = speedups.allowed("tracker_cache")
+        size = get_settings().tracker_cache_size if lean else 0
+        self._encode: Callable[[Any], str] = encode_json if lean else json.dumps
         self._stored: _Lru = _Lru(size)
         self._handed_out: _Lru = _Lru(size)
         super().__init__(*args, **kwargs)
@@ -246,7 +251,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             "timestamp": data.get("timestamp"),
             "intent_name": intent,
             "action_name": data.get("name"),
-            "data": encode_json(data),
+            "data": self._encode(data),
         }
 
     def _last_id(self, connection, sender_id: str) -> int | None:

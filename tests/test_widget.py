@@ -56,9 +56,12 @@ def report(site, tmp_path_factory):
     # WIDGET_SCREENSHOT=docs/images/widget.png refreshes the screenshot in docs/widget.md.
     screenshot = os.environ.get("WIDGET_SCREENSHOT") or str(tmp_path_factory.mktemp("shots") / "widget.png")
     result = run_node("tests/browser/widget_conversation.mjs", {"base": site.portal_url, "screenshot": screenshot}, timeout=420)
-    steps = {step["name"]: step for step in result["steps"]}
-    assert "error" not in steps, json.dumps(steps.get("error"), indent=1)
-    return {**result, "step": steps}
+    return {**result, "step": {step["name"]: step for step in result["steps"]}}
+
+
+def test_the_browser_run_completes(report):
+    # When a step fails the run stops there; the tests below then fail on what is missing.
+    assert "error" not in report["step"], json.dumps(report["step"].get("error"), indent=1)
 
 
 def stored(site, receipt: str) -> tuple[dict, dict]:
@@ -287,7 +290,7 @@ def test_reopening_mid_response_asks_the_same_step_again(report):
     ]
 
 
-def test_launcher_escape_reload_and_the_error_state(report):
+def test_launcher_escape_reload_the_error_state_and_nothing_from_elsewhere(site, report):
     step = report["step"]
     assert step["launcher reachable by Tab"]["isButton"] == "BUTTON"
     assert step["greeting"]["label"] == "Assistant said:" and step["asked what is open"]["userLabel"] == "You said:"
@@ -301,6 +304,8 @@ def test_launcher_escape_reload_and_the_error_state(report):
     assert reload["restored"] == reload["before"]
     closed = step["escape closes and returns focus"]
     assert "hys-launcher" in closed["focus"] and closed["expanded"] == "false"
+    # Nothing is fetched from anywhere but the portal and the Rasa server: no web fonts, no trackers.
+    assert set(report["origins"]) <= {site.portal_url, site.base_url} and report["fonts"] == []
     offline = step["offline"]
     assert offline["text"] == "Sorry, we can't reach the assistant at the moment.Try again"
     assert offline["announced"] == 1  # said once, though every reconnection attempt fails

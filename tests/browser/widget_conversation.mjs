@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const { base, screenshot } = JSON.parse(process.argv[2]);
-const report = { steps: [], axe: [], reflow: [], focusWalk: [], consoleErrors: [] };
+const report = { steps: [], axe: [], reflow: [], focusWalk: [], consoleErrors: [], origins: [], fonts: [] };
 const started = Date.now();
 const step = (name, data) => report.steps.push({ name, ...data, ms: Date.now() - started });
 const WIDE = { width: 1280, height: 800 };
@@ -51,6 +51,12 @@ async function newPage({ offline = false } = {}) {
   // Offline, the browser itself logs each failed connection attempt.
   page.on("console", (m) => { if (m.type() === "error" && !offline) report.consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => report.consoleErrors.push(String(e)));
+  // Where the page fetched anything from: the council's page, the portal and the Rasa server only; no fonts.
+  page.on("request", (request) => {
+    const origin = new URL(request.url()).origin;
+    if (!report.origins.includes(origin)) report.origins.push(origin);
+    if (request.resourceType() === "font") report.fonts.push(request.url());
+  });
   return page;
 }
 

@@ -66,6 +66,7 @@ def guarded(on_new_message: Handler, channel: str) -> Handler:
             return
         message.text = text
         message.metadata = _bounded_metadata(message.metadata)
+        message.metadata.pop(SEALED_ADDRESS, None)  # only the edge puts an address there, never a client
         if channel in PUSH_CHANNELS:
             message.metadata[SEALED_ADDRESS] = store().seal_address(address)
         await on_new_message(message)

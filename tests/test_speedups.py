@@ -34,6 +34,7 @@ RASA_ORIGINALS = [
     (DaskGraphRunner, "run"),
     (RemoteAction, "_action_call_format"),
     (DialogueStateTracker, "applied_events"),
+    (DialogueStateTracker, "copy"),
     (rasa.core.processor, "copy"),
     (rasa.core.actions.forms, "copy"),
 ]
@@ -311,3 +312,71 @@ def test_on_another_rasa_every_patch_refuses_with_a_warning(restore_rasa, switch
     refused = {record.getMessage().split("name=")[1].split()[0] for record in caplog.records}
     assert refused == {patch.__name__ for patch in speedups.PATCHES} | {"LeanCountVectorsFeaturizer"}
     assert all("checked_against=rasa-3.6.21 running=rasa-3.6.22" in record.getMessage() for record in caplog.records)
+
+
+def _tracker_state(tracker: DialogueStateTracker) -> dict:
+    """Everything a copy must reproduce: the public state, each slot's flags, and the rest."""
+    return {
+        "state": tracker.current_state(EventVerbosity.ALL),
+        "slots": {name: (slot.value, slot.has_been_set, type(slot)) for name, slot in tracker.slots.items()},
+        "events": list(tracker.events),
+        "active_loop": tracker.active_loop,
+        "latest_bot_utterance": tracker.latest_bot_utterance,
+        "attributes": (tracker.model_id, tracker.assistant_id, tracker.sender_source, tracker.is_rule_tracker),
+    }
+
+
+def test_a_tracker_copy_is_the_one_rasa_makes_by_replaying_and_is_independent(restore_rasa, switch):
+    import random
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionExecutionRejected,
+        ActiveLoop,
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        FollowupAction,
+        LoopInterrupted,
+        Restarted,
+        SessionStarted,
+    )
+
+    rasa_copy = DialogueStateTracker.copy
+    switch("on")
+    assert speedups.copy_trackers_without_replaying_them()
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    choices = [
+        lambda: ActionExecuted("action_listen"),
+        lambda: UserUttered("hi", {"name": "greet", "confidence": 1.0}, metadata={"medium": "sms"}),
+        lambda: ActionExecuted("survey_form"),
+        lambda: ActiveLoop("survey_form"),
+        lambda: ActiveLoop(None),
+        lambda: LoopInterrupted(True),
+        lambda: ActionExecutionRejected("survey_form"),
+        lambda: SlotSet("survey", {"stage": "question", "answers": {"q": [1, 2]}}),
+        lambda: SlotSet("consultation", "harbour-road-cycle-lane"),
+        lambda: BotUttered("hello", {"buttons": [{"title": "Yes", "payload": "yes"}]}),
+        lambda: FollowupAction("action_greet"),
+        lambda: ConversationPaused(),
+        lambda: ConversationResumed(),
+        lambda: Restarted(),
+        lambda: SessionStarted(),
+    ]
+    rng = random.Random(19)
+    for _ in range(40):
+        tracker = DialogueStateTracker.from_events("resident", [], domain.slots)
+        tracker.model_id, tracker.assistant_id = "model", "have-your-say"
+        for _ in range(50):
+            tracker.update(rng.choice(choices)(), domain)
+            ours, rasas = tracker.copy(), rasa_copy(tracker)
+            assert _tracker_state(ours) == _tracker_state(rasas)
+            before = _tracker_state(tracker)
+            ours.update(rng.choice(choices)(), domain)  # changing the copy leaves the original alone
+            ours.slots["survey"].value = {"spoilt": True}
+            if ours.active_loop is not None:
+                ours.active_loop.is_interrupted = not ours.active_loop.is_interrupted
+            assert _tracker_state(tracker) == before
+    bounded = DialogueStateTracker.from_events("resident", [], domain.slots, max_event_history=3)
+    assert _tracker_state(bounded.copy()) == _tracker_state(rasa_copy(bounded))

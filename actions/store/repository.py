@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import logging
 from collections.abc import Iterator
@@ -27,7 +28,6 @@ from .models import (
     ConsultationVersionRow,
     CouncillorRow,
     CouncilRow,
-    OfferedPayloadsRow,
     PostcodeSectorRow,
     ProcessedMessageRow,
     QuestionRow,
@@ -36,6 +36,7 @@ from .models import (
     WardRow,
     utcnow,
 )
+from .offered import OfferedPayloads
 
 logger = logging.getLogger(__name__)
 DEFAULT_REFERENCE_PREFIX = "HYS"
@@ -678,24 +679,16 @@ class Store:
                 response.contact_sealed = None
 
     def remember_offered_payloads(self, conversation_key: str, payloads: list[str]) -> None:
-        """The payloads of the buttons the bot just offered (none clears them); one row per conversation."""
-        sender_hash = hash_sender(self.sender_salt, "payloads", conversation_key)
-        with self.session() as session:
-            row = session.get(OfferedPayloadsRow, sender_hash)
-            if row is None:
-                if not payloads:
-                    return
-                row = OfferedPayloadsRow(sender_hash=sender_hash)
-                session.add(row)
-            elif list(row.payloads) == list(payloads)[:50]:
-                return
-            row.payloads = list(payloads)[:50]
-            row.updated_at = utcnow()
+        """The payloads of the buttons the bot just offered (none clears them); one row per conversation,
+        written in one statement after every message (store/offered.py)."""
+        self._offered.remember(hash_sender(self.sender_salt, "payloads", conversation_key), payloads)
 
     def offered_payloads(self, conversation_key: str) -> list[str]:
-        with self.session() as session:
-            row = session.get(OfferedPayloadsRow, hash_sender(self.sender_salt, "payloads", conversation_key))
-            return list(row.payloads) if row is not None else []
+        return self._offered.offered(hash_sender(self.sender_salt, "payloads", conversation_key))
+
+    @functools.cached_property
+    def _offered(self) -> OfferedPayloads:
+        return OfferedPayloads(self.url)
 
     def first_delivery(self, channel: str, message_id: str) -> bool:
         """Record a platform message id; False if it was seen before (a retried webhook)."""

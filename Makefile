@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.setup-stamp
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup run test train lint format clean help bench bench-quick fuzz understanding themes-eval
+.PHONY: setup run test train lint format clean help bench bench-quick bench-portal fuzz understanding themes-eval
 
 help:
 	@echo "make run    - set up if needed, train if needed, load seeds/ and start the assistant"
@@ -69,6 +69,11 @@ test: setup models/haveyoursay.tar.gz
 # Performance against a stock `rasa init` assistant on this machine (about 15 minutes). See docs/performance.md.
 bench: setup models/haveyoursay.tar.gz
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/portal.py $(PORTAL_BENCH_ARGS)
+
+# The portal's results and reading pages on 100,000 responses: p95 per page against 1 s (docs/portal.md).
+bench-portal: setup
+	$(PY) bench/portal.py $(PORTAL_BENCH_ARGS)
 
 # How well residents' own words are understood: right / re-asked / wrong by type, dev and test halves.
 understanding: setup

@@ -46,6 +46,8 @@ HEADER = [
     "channel",
     "since",
     "until",
+    "theme",
+    "answers",
     "consultation",
     "account_change",
 ]

@@ -27,7 +27,7 @@ from sqlalchemy.sql import Select
 from ..content.model import DONT_KNOW, Consultation, Question, Ward
 from ..store.models import AnswerRow, QuestionRow, ResponseRow
 from ..store.repository import Store
-from .filtering import theme_source
+from .filtering import not_by_index, theme_source
 from .labels import NOT_GIVEN, channel_label, ward_label, ward_names
 from .records import ExportFilter, consultation_id
 from .suppression import SMALL_CELL_THRESHOLD, suppressed_cells, table_lines
@@ -121,17 +121,6 @@ def count_matching(store: Store, export_filter: ExportFilter) -> int:
         return session.scalar(select(func.count()).select_from(ResponseRow).where(*export_filter.conditions(cid))) or 0
 
 
-def grouped_value(session, column):
-    """An answer column to GROUP BY, and how to read each group back into the stored answer.
-
-    SQLite keeps the JSON text (or a number) and groups it straight from the (question, value, response)
-    index, without sorting; PostgreSQL's ``json`` has no equality, so it groups the text instead.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        return column, lambda value: value
-    return cast(column, Text), _decode
-
-
 def is_unfiltered(export_filter: ExportFilter) -> bool:
     chosen = export_filter
     return not (chosen.ward or chosen.since or chosen.until or chosen.channel or chosen.answers or chosen.theme)
@@ -149,31 +138,42 @@ def question_summaries(
         by_key = {key: question_id for question_id, key in keys.items()}
         grouped_ids = [by_key[q.id] for q in consultation.questions if q.type != "text" and q.id in by_key]
         text_ids = [by_key[q.id] for q in consultation.questions if q.type == "text" and q.id in by_key]
-        value, read = grouped_value(session, AnswerRow.value)
-        empty = case((or_(AnswerRow.value.is_(None), cast(AnswerRow.value, Text) == "null"), 1), else_=0)
+        value = cast(AnswerRow.value, Text)
+        empty = case((or_(AnswerRow.value.is_(None), value == "null"), 1), else_=0)
         tallies: Counter = Counter()
 
-        def tally(where, sign: int = 1) -> None:
-            grouped = select(AnswerRow.question_id, value, func.count()).where(AnswerRow.question_id.in_(grouped_ids), *where)
-            texts = select(AnswerRow.question_id, func.count(), func.sum(empty)).where(
-                AnswerRow.question_id.in_(text_ids), *where
-            )
+        def tally(where, sign: int = 1, from_responses: bool = False) -> None:
+            grouped = select(AnswerRow.question_id, value, func.count())
+            texts = select(AnswerRow.question_id, func.count(), func.sum(empty))
+            if from_responses:  # few responses: read each one's answers, not each question's
+                grouped = grouped.select_from(ResponseRow).join(AnswerRow, AnswerRow.response_id == ResponseRow.id)
+                texts = texts.select_from(ResponseRow).join(AnswerRow, AnswerRow.response_id == ResponseRow.id)
+                question = not_by_index(session, AnswerRow.question_id)
+            else:  # many: read the questions' answers from their index, checking each response
+                grouped = grouped.with_hint(AnswerRow, "INDEXED BY ix_answers_question_value", "sqlite")
+                texts = texts.with_hint(AnswerRow, "INDEXED BY ix_answers_question_value", "sqlite")
+                question = AnswerRow.question_id
             if grouped_ids:
-                for question_id, stored, count in session.execute(grouped.group_by(AnswerRow.question_id, value)):
-                    tallies[(keys[question_id], _hashable(read(stored)))] += sign * count
+                query = grouped.where(question.in_(grouped_ids), *where).group_by(AnswerRow.question_id, value)
+                for question_id, stored, count in session.execute(query):
+                    tallies[(keys[question_id], _hashable(_decode(stored)))] += sign * count
             if text_ids:
-                for question_id, count, skipped in session.execute(texts.group_by(AnswerRow.question_id)):
+                query = texts.where(question.in_(text_ids), *where).group_by(AnswerRow.question_id)
+                for question_id, count, skipped in session.execute(query):
                     tallies[(keys[question_id], None)] += sign * (skipped or 0)
                     tallies[(keys[question_id], "")] += sign * (count - (skipped or 0))
 
+        everyone = ExportFilter(export_filter.consultation)
         if is_unfiltered(export_filter):
             # Every answer of the consultation's questions, less those of responses not submitted (few or none):
             # no per-answer check against the responses table.
             tally([])
             not_submitted = select(ResponseRow.id).where(ResponseRow.consultation_id == cid, ResponseRow.status != "submitted")
             tally([AnswerRow.response_id.in_(not_submitted)], -1)
+        elif total * 2 < (session.scalar(select(func.count()).where(*everyone.conditions(cid))) or 0):
+            tally(export_filter.conditions(cid), from_responses=True)
         else:
-            tally([(AnswerRow.response_id + 0).in_(ids)])
+            tally([not_by_index(session, AnswerRow.response_id).in_(ids)])
     values: dict[str, list[tuple[object, int]]] = {}
     for (key, stored), count in tallies.items():
         if count:

@@ -71,6 +71,12 @@ def commented_questions(consultation_id: int) -> Select:
     )
 
 
+def not_by_index(session: Session, column):
+    """``column + 0`` on SQLite, which then reads the other side of a condition from its index instead of
+    this column's; the column itself on PostgreSQL, whose planner needs the plain column to join well."""
+    return column + 0 if session.get_bind().dialect.name == "sqlite" else column
+
+
 class ThemeSource(Protocol):
     """Where the themes of comments come from: the automatic suggestions, or (later) officers' confirmed themes."""
 
@@ -104,7 +110,7 @@ class AutomaticThemes:
             select(cast(AnswerRow.themes, Text), func.count())
             .where(
                 AnswerRow.question_id.in_(commented_questions(consultation_id)),
-                (AnswerRow.response_id + 0).in_(response_ids),
+                not_by_index(session, AnswerRow.response_id).in_(response_ids),
                 and_(cast(AnswerRow.themes, Text) != "[]", cast(AnswerRow.themes, Text) != "null"),
             )
             .group_by(cast(AnswerRow.themes, Text))

@@ -39,7 +39,7 @@ def audit_details(request: ExportRequest) -> dict:
         "channel": chosen.channel,
         "since": chosen.since.isoformat() if chosen.since else None,
         "until": chosen.until.isoformat() if chosen.until else None,
-        "answers": [f"{question}:{label}" for question, label in chosen.answers] or None,
+        "answers": "; ".join(f"{question}:{label}" for question, label in chosen.answers) or None,
         "theme": chosen.theme,
     }
 

@@ -1,10 +1,12 @@
-"""The review portal application: consultation list and results, unanswered questions, single responses, exports.
+"""The review portal application: it registers every module's pages, and serves the consultation list,
+the unanswered questions, the widget and the demo page.
 
-Officers (and admins) see and export everything; councillors see every consultation's
-results, with the ward view starting on their own ward, and cannot export
-personal data. Nobody sees withdrawn responses. Every export and every view of a
-single response is written to the audit log. Signing in is in ``sign_in.py``, the
-audit log's pages in ``audit.py``.
+Officers (and admins) see and export everything; councillors see every consultation's results for
+the district or their own ward, and their own ward's comments and downloads, never personal data
+(``filters.py``). Nobody sees withdrawn responses. Every export and every view of a single response
+is written to the audit log. Results and cross-tabs are in ``results.py``, lists of responses and
+comments and single responses in ``reading.py``, downloads in ``downloads.py``, signing in in
+``sign_in.py``, the audit log's pages in ``audit.py``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from .common import STORE_KEY, context, remote_address
 from .sign_in import require_admin
 
 PAGE_SIZE = 100
-FILTER_FIELDS = ("format", "layout", "personal_data", "ward", "channel", "since", "until", "consultation")
+FILTER_FIELDS = ("format", "layout", "personal_data", "ward", "channel", "since", "until", "theme", "answers", "consultation")
 CSV_HEADER = ["id", "at", "actor", "role", "ip", "action", "target", "rows", *FILTER_FIELDS, "account_change"]
 ACTION_NAMES = {
     "export": "Export",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -248,6 +249,10 @@ class ResponseRow(Base):
         UniqueConstraint("reference", name="uq_responses_reference"),
         # One key per survey run: a retried webhook or double click can't submit twice.
         UniqueConstraint("submission_key", name="uq_responses_submission_key"),
+        # The portal's counts and newest-first pages of one consultation's submitted responses (migration 0009).
+        Index("ix_responses_consultation_status_submitted", "consultation_id", "status", "submitted_at"),
+        # ...and their counts by ward, age band and channel, read from the index alone (migration 0009).
+        Index("ix_responses_consultation_status_groups", "consultation_id", "status", "ward_slug", "age_band", "channel"),
     )
     id = Column(Integer, primary_key=True)
     consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -291,7 +296,11 @@ class AnswerRow(Base):
     """
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("response_id", "question_id", name="uq_answers_response_question"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id", name="uq_answers_response_question"),
+        # Results group each question's answers by value, and search comments, from this index (migration 0009).
+        Index("ix_answers_question_value", "question_id", text("CAST(value AS TEXT)"), "response_id"),
+    )
     id = Column(Integer, primary_key=True)
     response_id = Column(Integer, ForeignKey("responses.id", ondelete="CASCADE"), nullable=False, index=True)
     question_id = Column(Integer, ForeignKey("questions.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -138,3 +138,19 @@ def test_a_tracker_read_twice_is_still_saved_once(url):
     run(store.save(handled))
     texts = [e.get("text") for e in state(run(new_store(url).retrieve("r8"))) if e["event"] == "user"]
     assert texts == ["hello", "answer"]
+
+
+def test_each_read_hands_out_a_new_tracker_and_changing_it_changes_nothing_kept(url):
+    """The store keeps one tracker per conversation up to date and hands Rasa copies of it."""
+    store = new_store(url)
+    turn(store, "r9", "hello", SlotSet("ward", "harbour"))
+    first = run(store.retrieve("r9"))
+    first.update(SlotSet("ward", "spoilt"))  # Rasa changes its tracker, then (say) fails before saving
+    first.slots["survey"].value = {"spoilt": True}
+    second = run(store.retrieve("r9"))
+    assert second is not first and second.get_slot("ward") == "harbour" and second.get_slot("survey") is None
+    assert state(second) == state(run(new_store(url).retrieve("r9")))
+    turn(store, "r9", "call me on 07700 900123", SlotSet("ward", "north"))
+    cached, fresh = run(store.retrieve("r9")), run(new_store(url).retrieve("r9"))
+    assert state(cached) == state(fresh) and cached.get_slot("ward") == "north"
+    assert "07700" not in str(state(cached))

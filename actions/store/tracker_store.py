@@ -13,11 +13,13 @@ message, then counts the stored events again to know which ones are new;
 under load that was 40% of the Rasa server's time. This store remembers,
 per conversation, the (redacted) events it last wrote or read and the id of
 the newest stored row. A read then costs one indexed ``max(id)`` query: if
-the database still ends at that row, the tracker is rebuilt from the
-remembered events; if anything else wrote or deleted events (another Rasa
-server, ``haveyoursay erase``, retention purge), it is read from SQL as
-before. Only immutable event lists are remembered, never a live tracker, so
-a tracker handed to Rasa is never shared. Set ``TRACKER_CACHE_SIZE=0`` to
+the database still ends at that row, Rasa gets a copy of the tracker those
+events make (kept up to date here by applying each saved event, and copied
+by state rather than by replaying the conversation); if anything else wrote
+or deleted events (another Rasa server, ``haveyoursay erase``, retention
+purge), it is read from SQL as before. The kept tracker is never handed to
+Rasa and never holds an unredacted message, so a tracker Rasa changes is
+never shared. Set ``TRACKER_CACHE_SIZE=0`` to
 turn the cache off; ``HYS_SPEEDUPS=off`` turns it off too and writes events
 with the standard library's JSON encoder, as Rasa's own store does, so the
 parity test compares against Rasa's way of storing.
@@ -96,6 +98,9 @@ class _Stored:
 
     events: tuple[Event, ...]  # redacted, as written
     last_id: int | None  # newest row for the sender, to notice writes from elsewhere
+    # The tracker those events make, kept up to date by applying each new event; never handed to
+    # Rasa, which gets a copy (a copy of its state, not a replay: speedups.clone_tracker).
+    tracker: DialogueStateTracker | None = None
 
 
 @dataclass(frozen=True)
@@ -195,11 +200,17 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
         last_id, read_events = await self._database(read)
         events = latest_session(cached.events) if read_events is None else read_events
-        self._stored.put(sender_id, _Stored(tuple(events), last_id))
         if not self.domain or not events:
+            self._stored.put(sender_id, _Stored(tuple(events), last_id))
             self._handed_out.pop(sender_id, None)
             return None
-        tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        kept = cached.tracker if read_events is None and len(events) == len(cached.events) else None
+        if self._stored.size <= 0:
+            tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        else:
+            kept = kept or DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+            self._stored.put(sender_id, _Stored(tuple(events), last_id, kept))
+            tracker = kept.copy()
         self._handed_out.put(sender_id, _HandedOut(tracker, len(events)))
         return tracker
 
@@ -225,7 +236,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # never copy the live tracker, whose current message is not redacted.
         previous = self._stored.pop(sender_id, None)
         if previous is not None and len(previous.events) == stored_count:
-            self._stored.put(sender_id, _Stored(previous.events + tuple(new_events), last_id))
+            kept = previous.tracker
+            if kept is not None:
+                for event in new_events:
+                    kept.update(event)
+            self._stored.put(sender_id, _Stored(previous.events + tuple(new_events), last_id, kept))
 
     # --- SQL, written to match Rasa's own queries ----------------------------------------------
 

@@ -137,8 +137,10 @@ def expected_percent(count: int, base: int) -> str:
     return f"{100 * count / base:.1f}%"
 
 
-def matches(item: dict, ward=None, channel=None, answers=(), theme=None) -> bool:
+def matches(item: dict, ward=None, channel=None, answers=(), theme=None, since=None) -> bool:
     if ward and item["ward_slug"] != ward:
+        return False
+    if since and item["submitted_at"] < since:
         return False
     if channel and item["channel"] != channel:
         return False
@@ -160,8 +162,9 @@ def matches(item: dict, ward=None, channel=None, answers=(), theme=None) -> bool
         ("", {}),
         ("ward=riverside&answer=use_library:Yes", {"ward": "riverside", "answers": [("use_library", "Yes")]}),
         ("channel=twilio&theme=young_people", {"channel": "twilio", "theme": "young_people"}),
+        ("since=2026-11-12", {"since": dt.datetime(2026, 11, 12)}),  # most responses: counted as all less the rest
     ],
-    ids=["everyone", "ward and answer", "channel and theme"],
+    ids=["everyone", "ward and answer", "channel and theme", "most responses"],
 )
 def test_percentages_match_an_independent_count_with_dont_know_and_skipped_apart(site, query, chosen):
     browser = signed_in(site)

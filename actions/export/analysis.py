@@ -163,17 +163,20 @@ def question_summaries(
                     tallies[(keys[question_id], None)] += sign * (skipped or 0)
                     tallies[(keys[question_id], "")] += sign * (count - (skipped or 0))
 
-        everyone = ExportFilter(export_filter.consultation)
+        everyone = ExportFilter(export_filter.consultation).conditions(cid)
+        not_submitted = select(ResponseRow.id).where(ResponseRow.consultation_id == cid, ResponseRow.status != "submitted")
         if is_unfiltered(export_filter):
             # Every answer of the consultation's questions, less those of responses not submitted (few or none):
             # no per-answer check against the responses table.
             tally([])
-            not_submitted = select(ResponseRow.id).where(ResponseRow.consultation_id == cid, ResponseRow.status != "submitted")
             tally([AnswerRow.response_id.in_(not_submitted)], -1)
-        elif total * 2 < (session.scalar(select(func.count()).where(*everyone.conditions(cid))) or 0):
+        elif total * 2 < (session.scalar(select(func.count()).where(*everyone)) or 0):
             tally(export_filter.conditions(cid), from_responses=True)
         else:
-            tally([not_by_index(session, AnswerRow.response_id).in_(ids)])
+            # Most responses: everyone's answers, less those of the (fewer) submitted responses left out.
+            tally([])
+            tally([AnswerRow.response_id.in_(not_submitted)], -1)
+            tally([*everyone, ResponseRow.id.not_in(ids)], -1, from_responses=True)
     values: dict[str, list[tuple[object, int]]] = {}
     for (key, stored), count in tallies.items():
         if count:

@@ -252,7 +252,15 @@ class ResponseRow(Base):
         # The portal's counts and newest-first pages of one consultation's submitted responses (migration 0009).
         Index("ix_responses_consultation_status_submitted", "consultation_id", "status", "submitted_at"),
         # ...and their counts by ward, age band and channel, read from the index alone (migration 0009).
-        Index("ix_responses_consultation_status_groups", "consultation_id", "status", "ward_slug", "age_band", "channel"),
+        Index(
+            "ix_responses_consultation_status_groups",
+            "consultation_id",
+            "status",
+            "ward_slug",
+            "age_band",
+            "channel",
+            "submitted_at",
+        ),
     )
     id = Column(Integer, primary_key=True)
     consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)

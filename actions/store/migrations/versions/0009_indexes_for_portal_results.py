@@ -10,8 +10,8 @@ Numbered 0009 but applied after 0011 (the numbers were handed out before the wor
   (the results and cross-tabs), answer filters, and comment search read this index instead of the table.
   An expression on the text, because PostgreSQL's ``json`` has no b-tree order.
 * ``responses (consultation_id, status, submitted_at)``: counts and newest-first pages of a consultation's
-  submitted responses; ``responses (consultation_id, status, ward_slug, age_band, channel)``: who responded,
-  and the responses a ward or channel filter selects, from the index alone.
+  submitted responses; ``responses (consultation_id, status, ward_slug, age_band, channel, submitted_at)``:
+  who responded, and the responses a ward, channel or date filter selects, from the index alone.
 """
 
 from alembic import op
@@ -34,7 +34,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_responses_consultation_status_groups",
         "responses",
-        ["consultation_id", "status", "ward_slug", "age_band", "channel"],
+        ["consultation_id", "status", "ward_slug", "age_band", "channel", "submitted_at"],
         unique=False,
     )
 

@@ -207,26 +207,69 @@ def send_actions_the_current_turn() -> None:
 
 @rasa_patch(checked_against="3.6.21")
 def remember_applied_events() -> None:
-    """Work out a tracker's applied events once per state of its history.
+    """Work out a tracker's applied events once per state of its history, and only for new events.
 
     Rasa recomputes them (a walk over the whole conversation) several times per message, twice
     in a row when deciding whether the session has expired. The answer depends only on the
-    events, which only ever grow at the end, so it is remembered with the events it was
-    computed for (the same deque, length and last event) and handed out as a fresh list.
+    events, which only ever grow at the end, so it is remembered with the events it was computed
+    for (the same deque, length and last event) and handed out as a fresh list. When events have
+    been appended since, Rasa's own walk is carried on from where it stopped, over the new events
+    only; that is the same walk, unless a new event names an active loop not seen before (the walk
+    treats every loop named anywhere in the conversation alike), in which case it starts again.
     """
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    rasa_applied_events = DialogueStateTracker.applied_events
+    def walk(tracker, applied: list, events, loop_names: frozenset) -> list:
+        """Rasa 3.6's ``DialogueStateTracker.applied_events`` loop, from ``applied`` over ``events``."""
+        for event in events:
+            if isinstance(event, (Restarted, SessionStarted)):
+                applied = []
+            elif isinstance(event, ActionReverted):
+                tracker._undo_till_previous(ActionExecuted, applied)
+            elif isinstance(event, UserUtteranceReverted):
+                tracker._undo_till_previous(UserUttered, applied)
+                tracker._undo_till_previous(ActionExecuted, applied)
+            elif (
+                isinstance(event, ActionExecuted)
+                and event.action_name in loop_names
+                and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+            ):
+                tracker._undo_till_previous_loop_execution(event.action_name, applied)
+            else:
+                applied.append(event)
+        return applied
+
+    def loops_named(events) -> frozenset:
+        return frozenset(event.name for event in events if isinstance(event, ActiveLoop) and event.name)
 
     def applied_events(self):
         events = self.events
-        last = events[-1] if events else None
+        length = len(events)
+        last = events[-1] if length else None
         known = self.__dict__.get("_applied_events")
-        if known is not None and known[0] is events and known[1] == len(events) and known[2] is last:
-            return list(known[3])
-        applied = rasa_applied_events(self)
-        self.__dict__["_applied_events"] = (events, len(events), last, tuple(applied))
-        return applied
+        applied = None
+        if known is not None and known[0] is events:
+            done, done_last, done_applied, loop_names = known[1:]
+            if done == length and done_last is last:
+                return list(done_applied)
+            if 0 < done < length and events[done - 1] is done_last:
+                new = [events[index] for index in range(done, length)]
+                if loops_named(new) <= loop_names:
+                    applied = walk(self, list(done_applied), new, loop_names)
+        if applied is None:
+            loop_names = loops_named(events)
+            applied = walk(self, [], events, loop_names)
+        self.__dict__["_applied_events"] = (events, length, last, tuple(applied), loop_names)
+        return list(applied)
 
     DialogueStateTracker.applied_events = applied_events
 
@@ -252,6 +295,13 @@ _TRACKER_ATTRIBUTES = frozenset(
         "_applied_events",
     }
 )
+
+
+def _copy_slot(slot):
+    """``copy.copy(slot)`` (Rasa's slots define no copy hooks), without ``copy``'s generic machinery."""
+    copied = slot.__class__.__new__(slot.__class__)
+    copied.__dict__.update(slot.__dict__)
+    return copied
 
 
 def clone_tracker(tracker, events=None):
@@ -282,7 +332,7 @@ def clone_tracker(tracker, events=None):
         _max_event_history=None,
         events=deque(tracker.events if events is None else events),
         sender_id=tracker.sender_id or DEFAULT_SENDER_ID,
-        slots={name: copy.copy(slot) for name, slot in tracker.slots.items()},
+        slots={name: _copy_slot(slot) for name, slot in tracker.slots.items()},
         sender_source=None,
         is_rule_tracker=tracker.is_rule_tracker,
         _paused=tracker._paused,
@@ -296,7 +346,7 @@ def clone_tracker(tracker, events=None):
     )
     known = state.get("_applied_events")
     if events is None and known is not None and known[0] is tracker.events and known[1] == len(tracker.events):
-        clone.__dict__["_applied_events"] = (clone.events, known[1], known[2], known[3])
+        clone.__dict__["_applied_events"] = (clone.events, *known[1:])
     return clone
 
 

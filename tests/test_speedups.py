@@ -225,6 +225,8 @@ def test_applied_events_match_rasa_at_every_step_and_cannot_be_spoilt(monkeypatc
         lambda: UserUttered("hi", {"name": "greet", "confidence": 1.0}),
         lambda: ActionExecuted("survey_form"),
         lambda: ActiveLoop("survey_form"),
+        lambda: ActiveLoop("other_form"),
+        lambda: ActionExecuted("other_form"),
         lambda: ActiveLoop(None),
         lambda: SlotSet("ward", "north"),
         lambda: BotUttered("hello"),

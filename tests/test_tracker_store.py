@@ -70,6 +70,9 @@ def test_each_save_writes_only_the_new_events(url):
     turn(store, "r2", "again", SlotSet("ward", "harbour"))
     assert len(rows(url, "r2")) == first + 3  # user, slot, action_listen
     assert len(set(rows(url, "r2"))) == len(rows(url, "r2"))
+    with engine_for(url).connect() as connection:
+        newest = connection.execute(text("SELECT max(id) FROM events WHERE sender_id = 'r2'")).scalar()
+    assert store._stored["r2"].last_id == newest, "the insert tells the newest id, so the next read uses the cache"
 
 
 def test_a_cached_read_equals_a_fresh_read_from_sql(url):

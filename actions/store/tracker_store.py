@@ -150,8 +150,38 @@ class _DriverQuery:
     def scalar(self, connection, **values: Any) -> Any:
         return connection.exec_driver_sql(self.sql, self._params(values)).scalar()
 
-    def execute_many(self, connection, rows: list[dict[str, Any]]) -> None:
-        connection.exec_driver_sql(self.sql, [self._params(row) for row in rows])
+
+ROW_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
+class _Inserts:
+    """One multi-row INSERT per number of new events, compiled once, that also tells the newest id:
+    RETURNING on PostgreSQL, the connection's last inserted row id on SQLite. That id is what the
+    cache checks against on the next read, so no ``max(id)`` query is needed after a write."""
+
+    def __init__(self, table, dialect) -> None:
+        self.table, self.dialect = table, dialect
+        self._by_count: dict[int, _DriverQuery] = {}
+
+    def _query(self, count: int) -> _DriverQuery:
+        query = self._by_count.get(count)
+        if query is None:
+            rows = [{name: sa.bindparam(f"{name}_{n}") for name in ROW_COLUMNS} for n in range(count)]
+            statement = sa.insert(self.table).values(rows)
+            if self.dialect.name != "sqlite":
+                statement = statement.returning(self.table.c.id)
+            query = self._by_count[count] = _DriverQuery(statement, self.dialect)
+        return query
+
+    def insert(self, connection, rows: list[dict[str, Any]]) -> int | None:
+        """Insert ``rows`` in one statement; the id of the last one (None if the driver can't tell)."""
+        query = self._query(len(rows))
+        values = {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
+        result = connection.exec_driver_sql(query.sql, query._params(values))
+        if self.dialect.name == "sqlite":
+            return result.lastrowid
+        ids = result.scalars().all()
+        return max(ids) if ids else None
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
@@ -172,10 +202,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             sa.select(sa.func.max(self._table.c.id)).where(self._table.c.sender_id == sa.bindparam("sender_id")),
             self.engine.dialect,
         )
-        row_columns = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
-        self._insert_query = _DriverQuery(
-            sa.insert(self._table).values({name: sa.bindparam(name) for name in row_columns}), self.engine.dialect
-        )
+        self._inserts = _Inserts(self._table, self.engine.dialect)
 
     @property
     def domain(self):
@@ -226,9 +253,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             # Unknown for a tracker Rasa created, or one read twice: count in the database, as Rasa does.
             stored_count = self._count_session_events(connection, sender_id) if known_count is None else known_count
             new_events = [redacted_event(event) for event in all_events[stored_count:]]
+            newest = None
             if new_events:
-                self._insert_query.execute_many(connection, [self._row(sender_id, event) for event in new_events])
-            return stored_count, new_events, self._last_id(connection, sender_id)
+                newest = self._inserts.insert(connection, [self._row(sender_id, event) for event in new_events])
+            return stored_count, new_events, newest if newest is not None else self._last_id(connection, sender_id)
 
         stored_count, new_events, last_id = await self._database(write, transaction=True)
         self._handed_out.put(sender_id, _HandedOut(tracker, len(all_events)))

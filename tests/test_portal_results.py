@@ -532,3 +532,18 @@ def test_the_median_of_an_even_number_of_answers_is_the_mean_of_the_middle_two()
     stats = number_stats(question, [(1.0, 1), (2.0, 1), (10.0, 1), (20.0, 1)])
     assert (stats.count, stats.mean, stats.median, stats.minimum, stats.maximum) == (4, 8.25, 6.0, 1.0, 20.0)
     assert number_stats(question, [(3.0, 2), (7.0, 1)]).median == 3.0
+
+
+def test_the_command_line_export_takes_the_same_answer_and_theme_filters(site, tmp_path):
+    expected = [item for item in site["items"][LIBRARY] if matches(item, answers=[("use_library", "No")], theme="cost")]
+    out = tmp_path / "filtered.csv"
+    env = {**os.environ, "DATABASE_URL": site["url"], "SENDER_HASH_SALT": "results-salt", "HYS_VAR_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "actions.cli", "export", "--consultation", LIBRARY, "--out", str(out)]
+    done = subprocess.run(
+        [*command, "--answer", "use_library:No", "--theme", "cost"], cwd=PROJECT_ROOT, env=env, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == len(expected) and {row["use_library"] for row in rows} == {"No"}
+    refused = subprocess.run([*command, "--answer", "use_library"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "QUESTION:LABEL" in refused.stderr

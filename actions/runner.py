@@ -144,10 +144,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
+        started = time.monotonic()
         for service in services:
             service.process = subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=env)  # noqa: S603
         wait_until_healthy(services)
-        print("\nHave Your Say is running:")
+        # The action server and the Rasa server answer only once warmed up: the first resident gets full speed.
+        print(f"\nHave Your Say is ready (warmed up in {time.monotonic() - started:.0f} s):")
         for service in services:
             print(f"  {service.name:<14} {service.public_url}")
         print(f"  {'demo page':<14} http://{settings.portal_host}:{settings.portal_port}/demo  (the website chat widget)")

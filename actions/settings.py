@@ -61,6 +61,7 @@ class Settings:
     tracker_retention_days: int
     response_retention_months: int
     tracker_cache_size: int
+    parse_memory_size: int
     speedups: bool
     website_origins: tuple[str, ...]
     rasa_auth_token: str
@@ -125,6 +126,8 @@ def get_settings() -> Settings:
         response_retention_months=_at_least_one("RESPONSE_RETENTION_MONTHS", 12),
         # Conversations each Rasa server keeps in memory between messages, about 0.3 MB each (0 = off).
         tracker_cache_size=_int("TRACKER_CACHE_SIZE", 300),
+        # Short messages whose parse the Rasa server remembers per model, a few hundred bytes each (0 = off).
+        parse_memory_size=_int("PARSE_MEMORY_SIZE", 5000),
         # HYS_SPEEDUPS=off runs stock Rasa code: no patches, no speed-ups in our components (actions/speedups.py).
         speedups=os.environ.get("HYS_SPEEDUPS", "on").strip().lower() not in ("off", "0", "false", "no"),
         website_origins=tuple(

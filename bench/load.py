@@ -113,22 +113,31 @@ async def run_load(
     rounds: int = 1,
     deadline: float | None = None,
     on_round: Callable[[int], None] | None = None,
+    own_connections: bool = False,
 ) -> LoadResult:
     """``residents`` concurrent residents each walk ``script``; repeated ``rounds`` times (or until ``deadline``).
 
-    ``base_url`` may list several Rasa servers; each resident's messages then alternate between them."""
+    ``base_url`` may list several Rasa servers; each resident's messages then alternate between them.
+    Residents share a pool of kept-alive connections, so one resident's messages may travel on
+    different connections; with ``own_connections`` each resident keeps one connection for the
+    whole conversation, as the website widget's socket.io does (with several Sanic workers behind
+    one port, a conversation then stays with one worker)."""
     result = LoadResult(residents)
     servers = [base_url] if isinstance(base_url, str) else base_url
     timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=residents * 2)
     started = time.perf_counter()
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    shared = aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=residents * 2))
+    async with shared:
         round_number = 0
         while True:
+            sessions = [
+                aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=1)) if own_connections else shared
+                for _ in range(residents)
+            ]
             await asyncio.gather(
                 *(
                     _resident(
-                        session,
+                        sessions[n],
                         [
                             f"{server}/webhooks/rest/webhook"
                             for server in servers[n % len(servers) :] + servers[: n % len(servers)]
@@ -140,6 +149,8 @@ async def run_load(
                     for n in range(residents)
                 )
             )
+            if own_connections:
+                await asyncio.gather(*(session.close() for session in sessions))
             round_number += 1
             if on_round:
                 on_round(round_number)

@@ -1,8 +1,10 @@
-"""Two Rasa servers sharing PostgreSQL (tracker store and responses) and a Redis lock store.
+"""Several Rasa processes sharing PostgreSQL (tracker store and responses) and a Redis lock store.
 
-One conversation's messages alternate between the two servers; the dialogue
-state and the stored response must come out exactly as with one server. Then
-erasure and purge are checked against the PostgreSQL tracker store.
+The production shape on one machine (docs/deployment.md): the first Rasa server runs two Sanic
+workers behind one port, and a second Rasa server runs beside it, so three Rasa processes share
+the conversations. One conversation's messages alternate between the two servers (and so reach
+whichever worker accepts the connection); the dialogue state and the stored response must come out
+exactly as with one process. Then erasure and purge are checked against the PostgreSQL tracker store.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import subprocess
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -38,10 +41,11 @@ def cluster(tmp_path_factory):
         "REDIS_HOST": redis.hostname or "127.0.0.1",
         "REDIS_PORT": str(redis.port or 6379),
         "REDIS_DB": (redis.path or "/0").strip("/") or "0",
+        "SANIC_WORKERS": "2",
     }
     first = RunningAssistant(tmp_path_factory.mktemp("scale"), database_url=POSTGRES_URL, extra_env=env).start()
     second_port = free_port()
-    second_env = {**first.env, "RASA_PORT": str(second_port)}
+    second_env = {**first.env, "RASA_PORT": str(second_port), "SANIC_WORKERS": "1"}
     log = open(first.workdir / "rasa2.log", "ab")
     second = subprocess.Popen(
         [PYTHON, "-m", "actions.servers", "rasa"], cwd=PROJECT_ROOT, env=second_env, stdout=log, stderr=subprocess.STDOUT
@@ -69,6 +73,19 @@ def say(url: str, sender: str, message: str) -> str:
     status, body = http("POST", f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message})
     assert status == 200, body
     return "\n".join(m.get("text", "") for m in body)
+
+
+def worker_processes(pid: int) -> list[int]:
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()]
+
+
+def test_the_first_server_runs_two_warm_sanic_workers(cluster):
+    first, _second_url = cluster
+    assert len(worker_processes(first.processes["rasa"].pid)) == 2
+    deadline = time.monotonic() + 60  # a worker can still be warming up when the other answers first
+    while first.log("rasa").count("rasa_server.warm") < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert first.log("rasa").count("rasa_server.warm") == 2, "each worker loads the model and warms up"
 
 
 def test_one_conversation_alternating_between_two_servers(cluster):

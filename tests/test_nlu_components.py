@@ -114,6 +114,7 @@ def test_short_messages_are_remembered_by_a_keyed_hash_never_as_text():
     recalled = memory.recall(memory.key("yes"))
     recalled["intent"]["name"] = "spoilt"  # a caller changing its copy changes nothing remembered
     assert memory.recall(memory.key("yes"))["intent"]["name"] == "affirm"
+    assert ParseMemory(size=0).key("yes") is None, "PARSE_MEMORY_SIZE=0 parses every message in full"
 
 
 def test_a_new_model_starts_with_an_empty_memory():

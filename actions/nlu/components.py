@@ -41,12 +41,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 
 from .. import speedups
+from ..settings import get_settings
 
 # A message is "short" when it has at most this many words and characters.
 SHORT_WORDS = 4
 SHORT_CHARS = 40
-# Parses remembered per model (a few hundred bytes each).
-REMEMBERED_PARSES = 5000
 # Message data that marks a message given a remembered parse; never part of the parse Rasa outputs.
 RECALLED = "hys_recalled_parse"
 # The parse's own parts, as the message's text and tokens are always the message's own.
@@ -70,8 +69,8 @@ def _lean(component: Any, name: str) -> bool:
 class ParseMemory:
     """Parses of short messages by one model, keyed by a keyed hash of the text; bounded, thread-safe."""
 
-    def __init__(self, size: int = REMEMBERED_PARSES) -> None:
-        self.size = size
+    def __init__(self, size: int | None = None) -> None:
+        self.size = get_settings().parse_memory_size if size is None else size
         self._key = secrets.token_bytes(32)
         self._parses: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
@@ -79,7 +78,7 @@ class ParseMemory:
         self.remembered = 0
 
     def key(self, text: Any) -> bytes | None:
-        if not isinstance(text, str) or not text or text.startswith("/") or len(text) > SHORT_CHARS:
+        if self.size <= 0 or not isinstance(text, str) or not text or text.startswith("/") or len(text) > SHORT_CHARS:
             return None  # "/intent{...}" payloads are Rasa's RegexMessageHandler's business
         if len(text.split()) > SHORT_WORDS:
             return None

@@ -261,6 +261,8 @@ class ResponseRow(Base):
             "channel",
             "submitted_at",
         ),
+        # The possible duplicates of a keyed-in response: same consultation, same postcode (migration 0013).
+        Index("ix_responses_consultation_postcode", "consultation_id", "postcode_hash"),
     )
     id = Column(Integer, primary_key=True)
     consultation_id = Column(Integer, ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -292,6 +294,10 @@ class ResponseRow(Base):
     withdraw_proven_by = Column(String(64))
     # The consultation version (consultation_versions.number) the resident answered; None before versions were kept.
     content_version = Column(Integer)
+    # A response keyed in by staff from a paper form, a phone call or in person (channel paper, phone or
+    # in_person): the portal account that keyed it in, and the date the council received it (migration 0013).
+    keyed_by = Column(Integer, ForeignKey("users.id", ondelete="SET NULL", name="fk_responses_keyed_by_users"))
+    received_on = Column(Date)
     answers = relationship("AnswerRow", cascade="all, delete-orphan")
 
 

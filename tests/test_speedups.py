@@ -16,6 +16,7 @@ import rasa.core.processor
 from aiohttp import web
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
@@ -36,9 +37,13 @@ RASA_ORIGINALS = [
     (DialogueStateTracker, "applied_events"),
     (DialogueStateTracker, "copy"),
     (rasa.core.actions.forms.FormAction, "_temporary_tracker"),
+    (Domain, "is_empty"),
     (rasa.core.processor, "copy"),
     (rasa.core.actions.forms, "copy"),
 ]
+
+
+RASA_IS_EMPTY = Domain.is_empty
 
 
 def originals() -> list:
@@ -426,3 +431,10 @@ def test_a_forms_temporary_tracker_is_the_one_rasa_builds_by_replaying(restore_r
         additional = [event(), event()]
         ours = form._temporary_tracker(tracker, additional, domain)
         assert _tracker_state(ours, times=False) == _tracker_state(rasas(form, tracker, additional, domain), times=False)
+
+
+def test_whether_a_domain_is_empty_is_rasas_answer(patched):
+    ours = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    rasas = inspect.getattr_static(Domain, "is_empty")
+    assert ours.is_empty() is False and ours.is_empty() == RASA_IS_EMPTY(ours)
+    assert Domain.empty().is_empty() is True and rasas is not RASA_IS_EMPTY

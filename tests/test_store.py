@@ -86,7 +86,10 @@ def test_a_question_with_answers_cannot_be_removed_and_nothing_changes(seeded_st
     path.write_text(yaml.safe_dump(changed))
     with pytest.raises(ContentError) as caught:
         seeded_store.apply_bundle(read_bundle([path], known_wards=seeded_store.known_ward_slugs()))
-    assert str(caught.value) == f"{path}: questions: question 'comments' has 1 answers and cannot be removed"
+    assert str(caught.value) == (
+        f"{path}: questions: question 'comments' has 1 answer and cannot be removed: its answers would belong to no "
+        "question. Close the consultation and duplicate it to make this change."
+    )
     assert seeded_store.consultation("market-square-events").title == "Events in Market Square"
 
 

@@ -57,6 +57,13 @@ def read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError([Problem(source, "", "file is not UTF-8 text")]) from None
+    return parse_yaml(text, source)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text (a file's, or pasted into the portal) with the same strict rules as files."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ContentError([Problem(source, "", f"the text is over the {MAX_FILE_BYTES // 1_000_000} MB limit")])
     if not text.strip():
         raise ContentError([Problem(source, "", "file is empty")])
     try:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 QUESTION_TYPES = ("scale", "choice", "multi", "rank", "text", "yesno", "number")
-STATUSES = ("draft", "open", "closed")
+# "archived": hidden from residents (like a draft) and from the portal's default list; data and responses kept.
+STATUSES = ("draft", "open", "closed", "archived")
 
 # Built-in answer scales. "Don't know" is always accepted as well.
 SCALES: dict[str, tuple[str, ...]] = {

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..content.changes import harmful_changes
 from ..content.documents import consultation_document, consultation_from_document, content_hash, question_document
 from ..content.files import ContentBundle
 from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward, effective_status
@@ -143,6 +144,7 @@ class Store:
         if row is not None and row.content_hash == digest:
             return "unchanged"
         outcome = "updated" if row is not None else "created"
+        current = consultation_from_document(row.document) if row is not None else None
         if row is None:
             row = ConsultationRow(slug=consultation.slug)
             session.add(row)
@@ -164,35 +166,35 @@ class Store:
 
         answered = self._answer_counts(session, row.id) if row.id else {}
         by_key = {question.key: question for question in row.questions}
+        if current is not None:
+            counts = {key: answered.get(question_row.id, 0) for key, question_row in by_key.items()}
+            problems.extend(harmful_changes(current, consultation, counts, source))
         wanted = {question.id for question in consultation.questions}
         for key, question_row in list(by_key.items()):
-            if key not in wanted:
-                if answered.get(question_row.id):
-                    problems.append(
-                        Problem(
-                            source, "questions", f"question {key!r} has {answered[question_row.id]} answers and cannot be removed"
-                        )
-                    )
-                else:
-                    row.questions.remove(question_row)
+            if key not in wanted and not answered.get(question_row.id):
+                row.questions.remove(question_row)
         for position, question in enumerate(consultation.questions):
             question_row = by_key.get(question.id)
             if question_row is None:
                 question_row = QuestionRow(key=question.id)
                 row.questions.append(question_row)
-            elif question_row.type != question.type and answered.get(question_row.id):
-                problems.append(
-                    Problem(
-                        source,
-                        f"questions[{position}].type",
-                        f"cannot change from {question_row.type!r} to {question.type!r}: the question already has answers",
-                    )
-                )
             spec = question_document(question)
             question_row.position, question_row.type, question_row.text = position, question.type, question.text
             question_row.required = question.required
             question_row.spec = {key: value for key, value in spec.items() if key not in ("id", "type", "text", "required")}
         return outcome
+
+    def question_answer_counts(self, slug: str) -> dict[str, int]:
+        """Stored answers per question id of a consultation (withdrawn responses have none left)."""
+        with self.session() as session:
+            rows = session.execute(
+                select(QuestionRow.key, func.count())
+                .join(AnswerRow, AnswerRow.question_id == QuestionRow.id)
+                .join(ConsultationRow, ConsultationRow.id == QuestionRow.consultation_id)
+                .where(ConsultationRow.slug == slug)
+                .group_by(QuestionRow.key)
+            )
+            return dict(rows.all())
 
     @staticmethod
     def _answer_counts(session: Session, consultation_id: int) -> dict[int, int]:

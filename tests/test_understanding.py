@@ -238,3 +238,17 @@ def _minimal() -> dict:
         "wards": ["all"],
         "summary": "A summary.",
     }
+
+
+def test_a_question_that_names_a_kind_of_passage_is_answered_confidently_without_sharing_a_word():
+    # None of these shares a word with the passage that answers it, and none is close to it in meaning by the
+    # sentence encoder; the cue for the kind of passage (events, key dates) is the evidence.
+    for question, source in [
+        ("is there anywhere I can talk to someone face to face", "events"),
+        ("is there a meeting i could go along to", "events"),
+        ("when is the last day to reply", "dates"),
+    ]:
+        found = answer_question(HARBOUR, question)
+        assert found is not None and found.source == source and found.confident, question
+    # A match made only through everyday words, with no cue, is still only offered as the closest passage.
+    assert answer_question(HARBOUR, "what time do the bins get collected") is None

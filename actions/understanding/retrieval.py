@@ -418,7 +418,7 @@ def _in_key(word: str, key: list[str]) -> bool:
 
 
 CLOSEST_AT = 0.5  # a passage this likely, but below the answer threshold, can be offered as "the closest I found"
-OWN_WORDS_OR_MEANING = 0.55  # a confident answer shares a word with the question, or is this close in meaning
+OWN_WORDS_OR_MEANING = 0.55  # a confident answer shares a word with the question, is this close in meaning, or is cued
 
 
 def answer_question(consultation: Consultation, text: str, aspect: str | None = None, closest: bool = False) -> Found | None:
@@ -434,6 +434,24 @@ def answer_question(consultation: Consultation, text: str, aspect: str | None = 
         return Found(f"proposal:{proposal.id}", f"{proposal.title}\n{proposal.description}", f"the option {proposal.title}", 1.0)
     found, rows = features(consultation, text, aspect)
     best, answered = judge(rows)
+    shares_word = bool(set(_content_words(text)) & _prepared(consultation).key_sets[best])
+    decision = decide(rows, best, answered, shares_word, weights()["answer_at"])
+    if decision is None or (decision == CLOSEST and not closest):
+        return None
+    passage = found[best]
+    if passage.source == "background" and WHY.search(normalise(text)):
+        # "Why does it need to move?": the reasons are the whole background, not one sentence of it.
+        return Found("background", consultation.background, passage.label, answered, decision == ANSWER)
+    return Found(passage.source, passage.text, passage.label, answered, decision == ANSWER)
+
+
+ANSWER, CLOSEST = "answer", "closest"
+
+
+def decide(rows: np.ndarray, best: int, answered: float, shares_word: bool, answer_at: float) -> str | None:
+    """ANSWER (confidently), CLOSEST (offered as the closest thing the content says) or None (not covered).
+
+    Kept apart so that the fitting script chooses the threshold with exactly this rule."""
     column = FEATURES.index
     if (
         rows[best, column("unknown_thing")]
@@ -441,32 +459,35 @@ def answer_question(consultation: Consultation, text: str, aspect: str | None = 
         and not rows[:, column("cue_here")].any()
     ):
         return None  # about something the content never mentions, and nothing close in meaning either
-    confident = answered >= weights()["answer_at"]
-    passage_words = _prepared(consultation).key_sets[best]
-    if confident and not (set(_content_words(text)) & passage_words) and rows[best, column("meaning")] < OWN_WORDS_OR_MEANING:
-        confident = False  # matched only through everyday synonyms ("wifi" ~ "online"): offer it, don't assert it
-    if not confident and not (closest and answered >= CLOSEST_AT):
-        return None
-    passage = found[best]
-    if passage.source == "background" and WHY.search(normalise(text)):
-        # "Why does it need to move?": the reasons are the whole background, not one sentence of it.
-        return Found("background", consultation.background, passage.label, answered, confident)
-    return Found(passage.source, passage.text, passage.label, answered, confident)
+    if answered >= answer_at and (
+        shares_word or rows[best, column("meaning")] >= OWN_WORDS_OR_MEANING or rows[best, column("cue_here")]
+    ):
+        # A confident answer shares a word with the question, is close in meaning, or is the kind of passage a cue
+        # asks for ("is there a meeting I can go to" and the events). A match made only through everyday synonyms
+        # ("wifi" and "online") is offered, not asserted.
+        return ANSWER
+    return CLOSEST if answered >= CLOSEST_AT else None
 
 
 def judge(rows: np.ndarray) -> tuple[int, float]:
     """(the best passage, the probability that it answers the question)."""
     fitted = weights()
-    scores = 1 / (1 + np.exp(-(rows @ fitted["ranker"] + fitted["ranker_bias"])))
-    order = np.argsort(-scores)
-    best = int(order[0])
-    lead = float(scores[best] - scores[order[1]]) if len(order) > 1 else float(scores[best])
-    summary = answered_features(rows, scores, best, lead)
+    scores = ranked(rows)
+    best = int(np.argsort(-scores)[0])
+    summary = answered_features(rows, scores, best)
     return best, float(1 / (1 + np.exp(-(summary @ fitted["answered"] + fitted["answered_bias"]))))
 
 
-def answered_features(rows: np.ndarray, scores: np.ndarray, best: int, lead: float) -> np.ndarray:
+def ranked(rows: np.ndarray) -> np.ndarray:
+    """Each passage's score from the ranker."""
+    fitted = weights()
+    return 1 / (1 + np.exp(-(rows @ fitted["ranker"] + fitted["ranker_bias"])))
+
+
+def answered_features(rows: np.ndarray, scores: np.ndarray, best: int) -> np.ndarray:
     column = {name: index for index, name in enumerate(FEATURES)}
+    others = np.delete(scores, best)
+    lead = float(scores[best] - others.max()) if len(others) else float(scores[best])
     return np.array(
         [
             scores[best],

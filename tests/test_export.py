@@ -138,6 +138,7 @@ HARBOUR_HEADER = [
     "age_band",
     "consent_quote",
     "notify_outcome",
+    "received_on",
     "support",
     "design",
     "concerns",
@@ -162,6 +163,7 @@ def test_csv_wide_has_exact_columns_and_values(seeded_store, responses):
         "35-44",
         "yes",
         "no",
+        "",
         "Agree",
         "Option B - painted lane with wands",
         "Loss of parking; Cost",
@@ -178,6 +180,7 @@ def test_csv_wide_has_exact_columns_and_values(seeded_store, responses):
         "",
         "no",
         "yes",
+        "",
         "Don't know",
         "None of them",
         "",
@@ -190,12 +193,12 @@ def test_csv_wide_has_exact_columns_and_values(seeded_store, responses):
 
 def test_formula_injection_is_neutralised_in_csv_and_xlsx(seeded_store, responses):
     rows = {row[0]: row for row in csv_rows(run_export(seeded_store))[1:]}
-    assert rows[responses["nasty"]][12].startswith("'=HYPERLINK")
+    assert rows[responses["nasty"]][13].startswith("'=HYPERLINK")
     workbook = load_workbook(io.BytesIO(run_export(seeded_store, "xlsx")))
     sheet = workbook.active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     nasty = next(row for row in values if row[0] == responses["nasty"])
-    assert nasty[12].startswith("'=HYPERLINK")
+    assert nasty[13].startswith("'=HYPERLINK")
     assert all(not (isinstance(v, str) and v.startswith(("=", "+", "-", "@"))) for row in values for v in row)
     for payload in ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=x", "\r=x"]:
         assert neutralise(payload) == "'" + payload
@@ -294,6 +297,7 @@ def test_long_layout_has_one_row_per_answer(seeded_store, responses):
         "skipped",
         "other",
         "asked",
+        "received_on",
     ]
     full = [row for row in rows if row[0] == responses["full"]]
     assert [row[5] for row in full] == ["support", "design", "concerns", "concerns", "trips", "cycle_more", "comments"]
@@ -331,8 +335,8 @@ def test_personal_data_only_on_request(seeded_store, responses):
     out = io.BytesIO()
     export(seeded_store, ExportRequest(ExportFilter(HARBOUR), include_personal_data=True), out)
     header, *rows = csv_rows(out.getvalue())
-    assert header[7:9] == ["contact_channel", "contact_id"]
-    contacts = {row[0]: row[7:9] for row in rows}
+    assert header[8:10] == ["contact_channel", "contact_id"]
+    contacts = {row[0]: row[8:10] for row in rows}
     assert contacts == {
         # Asked to hear the outcome. A leading "+" could start a formula, so CSV carries the number as text
         # ('+44...: Excel shows +447700900123); JSON below carries it as it is.

@@ -58,7 +58,7 @@ def csv_rows(data: bytes) -> list[list[str]]:
 def test_wide_csv_marks_not_asked_apart_from_skipped_and_dont_know_and_puts_other_beside_the_choice(ferry_responses):
     store, by_bus, by_car = ferry_responses
     header, *rows = csv_rows(run_export(store))
-    assert header[7:] == [
+    assert header[8:] == [
         "travel",
         "travel: other",
         "travel: other themes",
@@ -71,7 +71,7 @@ def test_wide_csv_marks_not_asked_apart_from_skipped_and_dont_know_and_puts_othe
         "why_not",
         "why_not_themes",
     ]
-    by_ref = {row[0]: row[7:] for row in rows}
+    by_ref = {row[0]: row[8:] for row in rows}
     assert by_ref[by_bus] == [
         "Bus",
         "",
@@ -103,15 +103,15 @@ def test_wide_csv_marks_not_asked_apart_from_skipped_and_dont_know_and_puts_othe
 def test_long_csv_has_a_row_for_a_question_not_asked_and_the_other_text_on_its_option(ferry_responses):
     store, by_bus, by_car = ferry_responses
     header, *rows = csv_rows(run_export(store, layout="long"))
-    assert header[5:] == ["question", "question_type", "value", "rank", "themes", "skipped", "other", "asked"]
+    assert header[5:] == ["question", "question_type", "value", "rank", "themes", "skipped", "other", "asked", "received_on"]
     bus = {row[5]: row[7:] for row in rows if row[0] == by_bus}
-    assert bus["parking"] == ["", "", "", "no", "", "no"]
-    assert bus["support"] == ["Agree", "", "", "no", "", "yes"]
+    assert bus["parking"] == ["", "", "", "no", "", "no", ""]
+    assert bus["support"] == ["Agree", "", "", "no", "", "yes", ""]
     car = [row[5:] for row in rows if row[0] == by_car]
-    assert ["travel", "multi", "Other (please specify)", "", "lifts", "no", "[name] gives me a lift", "yes"] in car
-    assert ["travel", "multi", "Car", "", "", "no", "", "yes"] in car
-    assert ["parking", "scale", "", "", "", "yes", "", "yes"] in car
-    assert ["season", "choice", "Something else (please tell us)", "", "", "no", "School holidays", "yes"] in car
+    assert ["travel", "multi", "Other (please specify)", "", "lifts", "no", "[name] gives me a lift", "yes", ""] in car
+    assert ["travel", "multi", "Car", "", "", "no", "", "yes", ""] in car
+    assert ["parking", "scale", "", "", "", "yes", "", "yes", ""] in car
+    assert ["season", "choice", "Something else (please tell us)", "", "", "no", "School holidays", "yes", ""] in car
 
 
 def test_json_lists_what_was_not_asked_and_the_other_texts(ferry_responses):

@@ -18,6 +18,10 @@ CHANNEL_LABELS = {
     "slack": "Slack",
     "rest": "Other apps (REST)",
     "cmdline": "Command line",
+    # Keyed in by staff in the portal (survey/keyed_form.py CHANNELS).
+    "paper": "Paper",
+    "phone": "Phone",
+    "in_person": "In person",
 }
 NOT_GIVEN = "Not given"
 OUTSIDE_DISTRICT = "Outside the district"

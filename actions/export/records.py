@@ -70,6 +70,7 @@ class ResponseRecord:
     answers: dict[str, Any] = field(default_factory=dict)  # asked questions only; None = skipped
     themes: dict[str, list[str]] = field(default_factory=dict)
     other: dict[str, str] = field(default_factory=dict)  # "other, please specify" texts, redacted
+    received_on: dt.date | None = None  # keyed in by staff (paper, phone, in person): the date received
 
     def asked(self, question_id: str) -> bool:
         """False when the question was not asked (no answer row at all), as opposed to skipped (None)."""
@@ -108,6 +109,7 @@ def iter_records(store: Store, export_filter: ExportFilter, batch_size: int = BA
                     ResponseRow.notify_outcome,
                     ResponseRow.sender_hash,
                     ResponseRow.is_demo,
+                    ResponseRow.received_on,
                 )
                 .where(*export_filter.conditions(cid), ResponseRow.id > last_id)
                 .order_by(ResponseRow.id)
@@ -127,6 +129,7 @@ def iter_records(store: Store, export_filter: ExportFilter, batch_size: int = BA
                     row.notify_outcome,
                     row.sender_hash,
                     row.is_demo,
+                    received_on=row.received_on,
                 )
                 for row in responses
             }

@@ -23,10 +23,10 @@ from ..content.model import Consultation
 from .analysis import QuestionSummary
 from .labels import channel_label
 from .records import ResponseRecord
-from .writers import neutralise, wide_header, wide_row
+from .writers import BASE_COLUMNS, neutralise, wide_header, wide_row
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
-WIDTHS = {"reference": 16, "submitted_at": 18, "channel": 12, "ward": 16, "age_band": 11}
+WIDTHS = {"reference": 16, "submitted_at": 18, "channel": 12, "ward": 16, "age_band": 11, "received_on": 12}
 
 
 def _column_letter(index: int) -> str:
@@ -95,6 +95,7 @@ def write_workbook(
     for record in records:
         row = wide_row(record, consultation, contact)
         row[1] = _utc_naive(record.submitted_at)  # a real date, not text (the CSV keeps ISO 8601)
+        row[BASE_COLUMNS.index("received_on")] = record.received_on  # a real date too (None: not keyed in)
         responses.append([neutralise(value) for value in row])
         for question in text_questions:
             value = record.answers.get(question.id)
@@ -165,11 +166,16 @@ def _write_readme(sheet, readme: list[tuple[str, str]], count: int, comment_coun
     lines = [*readme, ("Responses in this file", str(count)), ("Comments in this file", str(comment_count))]
     lines += [
         ("Sheets", "Responses (one row each), Comments (one row each), Summary (counts and percentages), Read me"),
-        ("Dates", "submitted_at is UTC, as a real date and time"),
+        (
+            "Dates",
+            "submitted_at is UTC, as a real date and time; received_on is the date a response keyed in by staff "
+            "(paper, phone, in person) was received",
+        ),
         (
             "Channels",
             "; ".join(
-                f"{code} = {channel_label(code)}" for code in ("socketio", "twilio", "telegram", "facebook", "slack", "rest")
+                f"{code} = {channel_label(code)}"
+                for code in ("socketio", "twilio", "telegram", "facebook", "slack", "rest", "paper", "phone", "in_person")
             ),
         ),
         ("Rankings", "One column per option, holding the rank the resident gave it (1 = most important)"),

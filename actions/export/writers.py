@@ -40,7 +40,8 @@ from .records import ResponseRecord
 FORMATS = ("csv", "xlsx", "json", "jsonl")
 LAYOUTS = ("wide", "long")
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-BASE_COLUMNS = ["reference", "submitted_at", "channel", "ward", "age_band", "consent_quote", "notify_outcome"]
+# received_on: the date a response keyed in by staff (paper, phone, in person) was received; empty for the chat.
+BASE_COLUMNS = ["reference", "submitted_at", "channel", "ward", "age_band", "consent_quote", "notify_outcome", "received_on"]
 NOT_ASKED = "not asked"  # the cell of a question the resident was not asked (skip logic), never empty
 PERSONAL_COLUMNS = ["contact_channel", "contact_id"]
 
@@ -96,6 +97,7 @@ def wide_row(record: ResponseRecord, consultation: Consultation, contact: Callab
         record.age_band or "",
         yes_no(record.consent_quote),
         yes_no(record.notify_outcome),
+        record.received_on.isoformat() if record.received_on else "",
     ]
     if contact is not None:
         row += [record.channel if record.notify_outcome else "", contact(record) if record.notify_outcome else ""]
@@ -122,6 +124,12 @@ def long_rows(record: ResponseRecord, consultation: Consultation) -> Iterator[li
 
     A question not asked has one row, with ``asked`` "no"; the "other, please specify" text is in
     ``other`` on the row of the option it explains."""
+    received = record.received_on.isoformat() if record.received_on else ""
+    for row in _long_rows(record, consultation):
+        yield [*row, received]  # received_on last, after "asked"
+
+
+def _long_rows(record: ResponseRecord, consultation: Consultation) -> Iterator[list[Any]]:
     base = [record.reference, iso_utc(record.submitted_at), record.channel, record.ward or "", record.age_band or ""]
     for question in consultation.questions:
         if question.id not in record.answers:
@@ -164,6 +172,7 @@ LONG_HEADER = [
     "skipped",
     "other",
     "asked",
+    "received_on",
 ]
 
 
@@ -210,6 +219,7 @@ def json_record(record: ResponseRecord, consultation: Consultation, contact: Cal
         "reference": record.reference,
         "submitted_at": iso_utc(record.submitted_at),
         "channel": record.channel,
+        "received_on": record.received_on.isoformat() if record.received_on else None,
         "ward": record.ward,
         "age_band": record.age_band,
         "consent": {"quote_anonymously": record.consent_quote, "notify_outcome": record.notify_outcome},

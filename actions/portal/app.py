@@ -24,7 +24,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from ..settings import Settings, get_settings, today
 from ..store.repository import Store
 from ..store.sessions import SESSION_LIFETIME
-from . import accounts, audit, downloads, password_links, reading, report, results, sign_in, themes, two_factor
+from . import accounts, audit, downloads, keyed_responses, password_links, reading, report, results, sign_in, themes, two_factor
 from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context
 from .security import csrf_middleware, parse_networks, security_headers
 
@@ -173,6 +173,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     results.add_routes(app)
     reading.add_routes(app)
     downloads.add_routes(app)
+    keyed_responses.add_routes(app)
     app.router.add_get("/consultations/{slug}/unanswered", unanswered_page)
     app.router.add_get("/demo", demo_page)
     app.router.add_get("/demo/{slug}", demo_page)

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import hmac
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -346,6 +346,9 @@ class Store:
         postcode_hash: str | None = None,
         other_texts: dict[str, str] | None = None,
         content_version: int | None = None,
+        received_on: dt.date | None = None,
+        keyed_by: int | None = None,
+        on_created: Callable[[Session, str], None] | None = None,
     ) -> str:
         """Write a submitted response and all its answers in one transaction; return its reference.
 
@@ -360,6 +363,10 @@ class Store:
         ``content_version`` is the consultation version they answered: when the content has changed since,
         answers to questions removed since (or whose type changed) are not kept, and questions added since
         count as not asked.
+
+        A response keyed in by staff (channel paper, phone or in_person) has ``received_on`` (the date the council
+        received it) and ``keyed_by`` (the portal account). ``on_created(session, reference)`` runs in the same
+        transaction when a new response is written (not when the key was seen before), e.g. its audit entry.
         """
         themes = themes or {}
         other_texts = other_texts or {}
@@ -390,6 +397,7 @@ class Store:
                                 ResponseRow.consultation_id == consultation.id,
                             )
                         )
+                    created = response is None
                     if response is None:
                         response = ResponseRow(
                             consultation_id=consultation.id,
@@ -416,6 +424,8 @@ class Store:
                     response.contact_sealed = contact_sealed if notify_outcome else None
                     response.postcode_hash = postcode_hash
                     response.content_version = content_version
+                    if received_on is not None or keyed_by is not None:
+                        response.received_on, response.keyed_by = received_on, keyed_by
                     response.answers = [
                         AnswerRow(
                             question_id=questions[key].id,
@@ -426,6 +436,8 @@ class Store:
                         for key, value in kept.items()
                     ]
                     reference = response.reference
+                    if on_created is not None and created:
+                        on_created(session, reference)
                 return reference
             except IntegrityError:
                 continue  # a concurrent submit with the same key, or a reference collision: look again

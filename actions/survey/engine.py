@@ -423,6 +423,10 @@ class Survey:
         state["themes"][question_id] = themes
         return redacted
 
+    def keep_comment(self, state: dict, question_id: str, text: str, replies: list[Reply]) -> str:
+        """The same as in the chat, for a comment keyed in by staff (survey/keyed_form.py)."""
+        return self._keep_comment(state, question_id, text, replies)
+
     def _on_other(self, state: dict, text: str) -> Step:
         question = self.current_question(state)
         if question is None:

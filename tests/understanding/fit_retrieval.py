@@ -11,7 +11,7 @@ uses (retrieval.decide). The held-out test half is never read here.
 
 The committed weights were fitted before dev_batch4.yml and dev_batch5.yml were written, so those
 batches check them on questions they never saw. Refitting on all of dev (2026-11-30) was not better
-on dev (with --keep-ranker: 92 explain answers confident against 101, none wrong either way), so the
+on dev (with --keep-ranker: 92 explain cases right outright, not tentatively, against 101; none wrong), so the
 committed weights were kept.
 """
 

@@ -69,7 +69,9 @@ def _keyed(noun: str, before: list, after: list) -> list[Change]:
         old_position, old_row = old[key]
         if old_position != position:
             changes.append(Change(f"{name}: position", str(old_position + 1), str(position + 1)))
-        changes.extend(_fields(name, {k: v for k, v in old_row.items() if k != "id"}, {k: v for k, v in row.items() if k != "id"}))
+        changes.extend(
+            _fields(name, {k: v for k, v in old_row.items() if k != "id"}, {k: v for k, v in row.items() if k != "id"})
+        )
     for key, (_position, row) in old.items():
         if key not in new:
             changes.append(Change(f"{noun} {key!r} removed", _show(row.get("text") or row.get("title")), ""))

@@ -47,3 +47,11 @@ def consultation_from_document(document: dict, version: int | None = None) -> Co
 def content_hash(document: dict) -> str:
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def consultation_yaml(consultation: Consultation) -> str:
+    """The consultation as a YAML file that `haveyoursay validate` and `load` accept (fields in the format's order)."""
+    import yaml
+
+    header = f"# {consultation.title}: version {consultation.version} exported from the review portal\n"
+    return header + yaml.safe_dump(consultation_document(consultation), sort_keys=False, allow_unicode=True, width=100)

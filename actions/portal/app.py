@@ -24,7 +24,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from ..settings import Settings, get_settings, today
 from ..store.repository import Store
 from ..store.sessions import SESSION_LIFETIME
-from . import accounts, audit, downloads, keyed_responses, password_links, reading, report, results, sign_in, themes, two_factor
+from . import accounts, audit, downloads, editor, keyed_responses, password_links, reading, report, results, sign_in, themes, two_factor
 from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context
 from .security import csrf_middleware, parse_networks, security_headers
 
@@ -40,8 +40,13 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def consultation_list(request: web.Request) -> web.Response:
+    """Every consultation but the archived ones (``?archived=1``: only those)."""
     rows = await asyncio.to_thread(request.app[STORE_KEY].overview, today())
-    return aiohttp_jinja2.render_template("consultations.html", request, await context(request, title="Consultations", rows=rows))
+    archived = request.query.get("archived") == "1"
+    rows = [row for row in rows if (row.status == "archived") == archived]
+    return aiohttp_jinja2.render_template(
+        "consultations.html", request, await context(request, title="Consultations", rows=rows, archived=archived)
+    )
 
 
 UNANSWERED_SHOWN = 200  # groups per table on the page; the JSON export has them all
@@ -170,6 +175,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     themes.add_routes(app)
     report.add_routes(app)
     app.router.add_get("/", consultation_list)
+    editor.add_routes(app)  # before results: /consultations/new is not a slug
     results.add_routes(app)
     reading.add_routes(app)
     downloads.add_routes(app)

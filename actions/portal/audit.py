@@ -36,6 +36,15 @@ ACTION_NAMES = {
     "enable_account": "Enabled account",
     "set_up_two_factor": "Set up two-factor",
     "turn_off_two_factor": "Turned off two-factor",
+    "create_consultation": "Created consultation",
+    "edit_consultation": "Edited consultation",
+    "import_consultation": "Imported consultation",
+    "publish_consultation": "Published consultation",
+    "close_consultation": "Closed consultation",
+    "archive_consultation": "Archived consultation",
+    "restore_consultation": "Restored consultation",
+    "duplicate_consultation": "Duplicated consultation",
+    "close_and_duplicate_consultation": "Closed and duplicated consultation",
 }
 ACCOUNT_FIELDS = {"account_role": "role", "account_ward": "ward", "two_factor_required": "two-factor required"}
 

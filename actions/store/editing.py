@@ -97,7 +97,9 @@ def change_status(store: Store, slug: str, step: str, actor: Actor) -> SaveResul
         return SaveResult([Problem("", "", "there is no such consultation")])
     before, after, action = STATUS_ACTIONS[step]
     if before is not None and document["status"] != before:
-        return SaveResult([Problem("", "status", f"only a {before} consultation can be {_past(step)}; this one is {document['status']}")])
+        return SaveResult(
+            [Problem("", "status", f"only a {before} consultation can be {_past(step)}; this one is {document['status']}")]
+        )
     if document["status"] == after:
         return SaveResult([Problem("", "status", f"it is already {after}")])
     changed = {**document, "status": after}

@@ -16,6 +16,7 @@ import re
 import urllib.parse
 import urllib.request
 
+import docx
 import pytest
 from sqlalchemy import select
 
@@ -192,6 +193,12 @@ def test_the_form_is_generated_from_every_question_and_links_the_paper_form(site
     assert f'href="{NEW}"' in consultation_page and "Printable paper form" in consultation_page
     status, headers, body = browser.request(f"/consultations/{SLUG}/paper-form.docx")
     assert status == 200 and body[:2] == b"PK" and "paper-form.docx" in headers["Content-Disposition"]
+    document = docx.Document(io.BytesIO(body))
+    office_box = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "For office use" in office_box and "Reference" in office_box and "Received on" in office_box
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    assert "Your privacy" in paragraphs and "I have read this and agree to take part." in " ".join(paragraphs)
+    assert "6. What worries you about the new timetable?" in paragraphs and "8. Do you have a ferry season card?" in paragraphs
 
 
 @pytest.mark.parametrize(

@@ -162,9 +162,11 @@ def matches(item: dict, ward=None, channel=None, answers=(), theme=None, since=N
         ("", {}),
         ("ward=riverside&answer=use_library:Yes", {"ward": "riverside", "answers": [("use_library", "Yes")]}),
         ("channel=twilio&theme=young_people", {"channel": "twilio", "theme": "young_people"}),
-        ("since=2026-11-12", {"since": dt.datetime(2026, 11, 12)}),  # most responses: counted as all less the rest
+        ("since=2026-11-12", {"since": dt.datetime(2026, 11, 12)}),  # most responses: read from the answers' index
+        ("channel=socketio", {"channel": "socketio"}),  # about half: the index, checked against the kept responses
+        ("answer=satisfaction:Dissatisfied", {"answers": [("satisfaction", "Dissatisfied")]}),  # worked out once
     ],
-    ids=["everyone", "ward and answer", "channel and theme", "most responses"],
+    ids=["everyone", "ward and answer", "channel and theme", "most responses", "about half", "one answer"],
 )
 def test_percentages_match_an_independent_count_with_dont_know_and_skipped_apart(site, query, chosen):
     browser = signed_in(site)

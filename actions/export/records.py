@@ -55,6 +55,44 @@ class ExportFilter:
         return where
 
 
+# A filter on answers or themes is a subquery the database works out again in every query of a page
+# (counts, each question, who responded, themes). ``resolved`` works it out once and, when it keeps
+# at most this many responses, the page's queries name them instead (well under SQLite's 32,766
+# bound parameters). A wider filter keeps its subqueries: those pages read the answers' index anyway.
+RESOLVE_AT_MOST = 20_000
+
+
+@dataclass(frozen=True)
+class ResolvedFilter(ExportFilter):
+    """The same filter, with the responses it selects already worked out (see :func:`resolved`)."""
+
+    response_ids: tuple[int, ...] = ()
+
+    def conditions(self, consultation_id: int) -> list:
+        return [
+            ResponseRow.consultation_id == consultation_id,
+            ResponseRow.status == "submitted",
+            ResponseRow.id.in_(self.response_ids),
+        ]
+
+
+def resolved(store: Store, export_filter: ExportFilter) -> ExportFilter:
+    """``export_filter``, with the responses it selects named, when it filters on answers or themes and
+    selects few enough; otherwise ``export_filter`` itself. Only for the length of one page: a response
+    submitted afterwards is not in it."""
+    if isinstance(export_filter, ResolvedFilter) or not (export_filter.answers or export_filter.theme):
+        return export_filter
+    cid = consultation_id(store, export_filter.consultation)
+    with store.session() as session:
+        ids = session.scalars(
+            select(ResponseRow.id).where(*export_filter.conditions(cid)).order_by(ResponseRow.id).limit(RESOLVE_AT_MOST + 1)
+        ).all()
+    if len(ids) > RESOLVE_AT_MOST:
+        return export_filter
+    fields = {name: getattr(export_filter, name) for name in ExportFilter.__dataclass_fields__}
+    return ResolvedFilter(**fields, response_ids=tuple(ids))
+
+
 @dataclass
 class ResponseRecord:
     response_id: int

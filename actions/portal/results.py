@@ -22,6 +22,7 @@ from ..export.analysis import (
     who_responded,
 )
 from ..export.labels import channel_label, theme_label
+from ..export.records import resolved
 from ..export.suppression import SMALL_CELL_THRESHOLD
 from ..settings import today
 from .charts import bar_chart
@@ -70,9 +71,11 @@ async def results_page(request: web.Request) -> web.Response:
     consultation = view.consultation
 
     def gather():
-        summaries = question_summaries(store, consultation, view.filter, suppress=view.suppress)
-        who = who_responded(store, view.filter, view.wards)
-        themes = theme_counts(store, view.detail_filter)
+        chosen = resolved(store, view.filter)  # an answer or theme filter worked out once for the page
+        detail = chosen if view.detail_filter == view.filter else resolved(store, view.detail_filter)
+        summaries = question_summaries(store, consultation, chosen, suppress=view.suppress)
+        who = who_responded(store, chosen, view.wards)
+        themes = theme_counts(store, detail)
         return summaries, who, themes
 
     summaries, who, themes = await asyncio.to_thread(gather)

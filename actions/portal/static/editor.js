@@ -20,4 +20,13 @@
   });
   var summary = document.getElementById("error-summary");
   if (summary && !document.querySelector("[autofocus]")) summary.focus();
+  // A link in the error summary puts the keyboard in the field it names, not just scrolls to it.
+  if (summary) summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus();
+  });
 })();

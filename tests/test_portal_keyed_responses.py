@@ -172,6 +172,8 @@ def test_an_officer_keys_in_a_paper_response_stored_like_a_chat_response(site):
         row = session.scalar(select(ResponseRow).where(ResponseRow.reference == reference))
         assert str(row.received_on) == "2026-11-18" and row.keyed_by is not None and row.postcode_hash
         assert str(row.consent_privacy_at) == "2026-11-18 00:00:00"
+    shown = text(browser.request(f"/responses/{reference}")[2])
+    assert f"Channel Paper Received 18 November 2026, keyed in by {OFFICER}" in shown
     entries, _ = audit_entries(site["store"])
     entry = next(entry for entry in entries if entry.action == "key_in_response" and reference in entry.target)
     assert entry.actor == OFFICER and entry.details == {"channel": "paper", "received_on": "2026-11-18"}

@@ -34,6 +34,7 @@ from .models import (
     QuestionRow,
     ReplyMenuRow,
     ResponseRow,
+    UserRow,
     WardRow,
     utcnow,
 )
@@ -578,6 +579,11 @@ class Store:
                 "notify_outcome_at": response.notify_outcome_at,
                 "is_demo": response.is_demo,
                 "content_version": response.content_version,
+                # Keyed in by staff (paper, phone, in person): the date received and the account that keyed it in.
+                "received_on": response.received_on,
+                "keyed_by": session.scalar(select(UserRow.email).where(UserRow.id == response.keyed_by))
+                if response.keyed_by
+                else None,
                 # Questions asked (None: skipped); a question of the consultation missing here was not asked.
                 "answers": {key: value for key, value, _themes, _other in answers},
                 "themes": {key: themes or [] for key, _value, themes, _other in answers},

@@ -45,6 +45,7 @@ ACTION_NAMES = {
     "restore_consultation": "Restored consultation",
     "duplicate_consultation": "Duplicated consultation",
     "close_and_duplicate_consultation": "Closed and duplicated consultation",
+    "key_in_response": "Keyed in response",
 }
 ACCOUNT_FIELDS = {"account_role": "role", "account_ward": "ward", "two_factor_required": "two-factor required"}
 

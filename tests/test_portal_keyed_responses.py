@@ -8,6 +8,7 @@ out here, never computed by the code under test.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import json
@@ -18,6 +19,7 @@ import urllib.request
 
 import docx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from actions.content.files import read_bundle
@@ -372,6 +374,14 @@ def test_keyed_responses_count_in_results_exports_and_report_with_their_channel(
     assert record["channel"] == "in_person" and record["received_on"] == "2026-11-21"
     report = text(browser.request(f"/consultations/{SLUG}/report.html")[2])
     assert "In person" in report
+    crosstab = text(browser.request(f"/consultations/{SLUG}/crosstab?question=support&by=channel")[2])
+    assert "In person" in crosstab and "Paper" in crosstab
+    status, _, body = browser.request(f"/consultations/{SLUG}/export?format=xlsx")
+    sheet = load_workbook(io.BytesIO(body))["Responses"]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    row = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == reference)
+    assert row[header.index("channel")] == "in_person"
+    assert row[header.index("received_on")] == dt.datetime(2026, 11, 21)  # a real date in Excel
 
 
 def test_the_idempotency_token_cannot_reach_a_chat_response(site):

@@ -93,6 +93,7 @@ def test_a_keyed_in_paper_response_is_counted_exported_and_reported(portal):
 
     assert steps["problems"]["consentProblem"].startswith("Tick this only if consent was given")
     assert steps["problems"]["summary"] == "Nothing was saved: 1 problem to fix"
+    assert steps["problems"]["focused"] == "problems"  # keyboard users start at the list of problems
     assert steps["problems"]["stillFilled"] == "The last boat leaves before the late shift ends."
     reference = steps["saved"]["reference"]
     assert reference.startswith("MB-")

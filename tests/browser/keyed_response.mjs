@@ -92,6 +92,7 @@ try {
   step("problems", { ...(await axe()),
     consentProblem: (await page.locator("#error-consent").textContent()).trim(),
     summary: (await page.locator(".error-summary h2").textContent()).trim(),
+    focused: await page.evaluate(() => document.activeElement.id),
     stillFilled: await page.getByLabel("Their words").inputValue() });
   await page.getByLabel("Consent given on the form").focus();
   await page.keyboard.press("Space");

@@ -64,4 +64,7 @@
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
+  // After a refused post, start keyboard and screen-reader users at the list of problems (or the duplicate warning).
+  var summary = document.getElementById("problems") || document.getElementById("duplicates");
+  if (summary) { summary.focus(); }
 })();

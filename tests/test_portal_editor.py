@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -53,9 +54,23 @@ def portal(request, tmp_path_factory):
     add_user(store, OFFICER, PASSWORD, "officer")
     add_user(store, COUNCILLOR, PASSWORD, "councillor", "riverside")
     process, base = start_portal(workdir, url)
+    wait_until_up(base)
     yield {"base": base, "store": store, "reference": reference, "url": url, "workdir": workdir}
     process.terminate()
     process.wait(timeout=10)
+
+
+def wait_until_up(base: str, seconds: float = 90) -> None:
+    """start_portal waits 30 s; on a loaded machine the portal can take longer to answer its health check."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(base + "/health", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 class FormReader(HTMLParser):
@@ -366,3 +381,24 @@ def test_duplicate_makes_a_draft_copy_and_refuses_a_taken_slug(portal):
     copy = store.consultation("budget-2028")
     assert (copy.status, copy.title) == ("draft", "Budget 2028")
     assert [q.id for q in copy.questions] == [q.id for q in store.consultation("budget-2027").questions]
+
+
+def test_a_form_opened_before_someone_else_saved_does_not_overwrite_their_change(portal):
+    store = portal["store"]
+    browser = officer(portal)
+    fields = form_fields(browser.request("/consultations/westfield-leisure-centre/edit")[2])
+    assert fields["based_on"] == ["1"]
+    other = officer(portal)
+    theirs = form_fields(other.request("/consultations/westfield-leisure-centre/edit")[2])
+    assert (
+        post(other, "/consultations/westfield-leisure-centre/edit", {**theirs, "title": ["Theirs"], "action": "save"})[0] == 303
+    )
+    status, _, page = post(
+        browser, "/consultations/westfield-leisure-centre/edit", {**fields, "title": ["Mine"], "action": "save"}
+    )
+    assert status == 400
+    assert (
+        "The consultation: version 2 was saved after you opened this form (on version 1), so saving would undo it; "
+        "nothing was saved." in text(page)
+    )
+    assert store.consultation("westfield-leisure-centre").title == "Theirs"

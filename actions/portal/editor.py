@@ -80,6 +80,7 @@ async def _render_form(
     problems: list[Problem] | None = None,
     focus: str | None = None,
     status: int = 200,
+    based_on: str | None = None,
 ) -> web.Response:
     store = request.app[STORE_KEY]
     wards = await asyncio.to_thread(store.wards)
@@ -107,6 +108,7 @@ async def _render_form(
             scales=forms.scale_names(),
             tests=("is", "is_not", "one_of", "includes", "at_least", "at_most"),
             answered=answered,
+            based_on=based_on or (consultation.version if consultation else ""),
             flash=await _flash(request),
         ),
     )
@@ -136,18 +138,22 @@ async def save_form(request: web.Request) -> web.Response:
     form = await request.post()
     state = forms.read_form(form)
     action = str(form.get("action", "save"))
+    based_on = str(form.get("based_on", ""))
     if consultation is not None:
         state["slug"] = consultation.slug  # the address of a consultation never changes; duplicate it instead
     if action not in ("save", "close_and_duplicate"):
         focus = forms.apply_row_action(state, action)
         if focus is None:
             raise web.HTTPBadRequest(text="That button is not one the editor knows.")
-        return await _render_form(request, state, consultation=consultation, focus=focus)
+        return await _render_form(request, state, consultation=consultation, focus=focus, based_on=based_on)
 
     document, problems = forms.to_document(state)
     document["status"] = consultation.status if consultation else "draft"
+    if consultation is not None and based_on != str(consultation.version):
+        # Someone saved (or published, archived...) since this form was opened: don't overwrite their change.
+        problems.append(Problem("", "", stale_message(consultation.version, based_on)))
     if problems:
-        return await _render_form(request, state, consultation=consultation, problems=problems, status=400)
+        return await _render_form(request, state, consultation=consultation, problems=problems, status=400, based_on=based_on)
     actor = _actor(request)
     if action == "close_and_duplicate" and consultation is not None:
         new_slug = await asyncio.to_thread(editing.free_slug, store, consultation.slug)
@@ -163,7 +169,14 @@ async def save_form(request: web.Request) -> web.Response:
             message = "No changes to save." if result.outcome == "unchanged" else f"Saved: version {saved.version}."
             await _flash(request, message)
             raise _see_other(f"/consultations/{saved.slug}/edit")
-    return await _render_form(request, state, consultation=consultation, problems=result.problems, status=400)
+    return await _render_form(request, state, consultation=consultation, problems=result.problems, status=400, based_on=based_on)
+
+
+def stale_message(current: int, based_on: str) -> str:
+    return (
+        f"version {current} was saved after you opened this form (on version {based_on or 'unknown'}), so saving would "
+        "undo it; nothing was saved. Open the editor again to start from the latest version."
+    )
 
 
 # --- status steps ---------------------------------------------------------------------------------

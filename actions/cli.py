@@ -105,7 +105,7 @@ def _date(value: str) -> dt.date:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export.records import ExportFilter
+    from .export.records import ExportFilter, with_theme_rule
     from .export.service import ExportRequest, export
 
     store = _store()
@@ -129,14 +129,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("Excel files can't be written to the terminal: add --out FILE.xlsx", file=sys.stderr)
         return EXIT_USAGE
     request = ExportRequest(
-        ExportFilter(
-            args.consultation,
-            ward=args.ward,
-            since=args.since,
-            until=args.until,
-            channel=args.channel,
-            answers=tuple(tuple(answer.split(":", 1)) for answer in args.answer or ()),
-            theme=args.theme,
+        with_theme_rule(
+            store,
+            ExportFilter(
+                args.consultation,
+                ward=args.ward,
+                since=args.since,
+                until=args.until,
+                channel=args.channel,
+                answers=tuple(tuple(answer.split(":", 1)) for answer in args.answer or ()),
+                theme=args.theme,
+            ),
         ),
         format=args.format,
         layout=args.layout,

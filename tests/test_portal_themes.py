@@ -258,3 +258,88 @@ def test_the_report_opens_and_downloads_in_every_format_and_downloads_are_audite
         ("export", HARBOUR, COUNCILLOR, "report.pdf"),
         ("export", HARBOUR, COUNCILLOR, "report.docx"),
     ]
+
+
+MARKET = "market-square-events"
+
+
+def test_filters_counts_and_exports_follow_the_themes_as_officers_left_them(portal, tmp_path):
+    """Suggested themes are only suggestions: after officers reject, merge, add, assign and remove themes, the
+    results page's theme filter, its counts, its filter choices and the exports (portal and command line) follow
+    their decisions, not the tagger's tags."""
+    import csv
+    import io
+
+    store = portal["store"]
+    comments = {
+        "noise": ("Far too loud after ten at night.", ["noise"]),
+        "parking": ("Traders' vans fill every space on the square.", ["parking"]),
+        "traffic": ("The diversions send buses down our street.", ["traffic"]),
+        "toilets": ("The toilets were locked all afternoon.", ["facilities"]),
+    }
+    references = {
+        name: store.submit_response(
+            consultation_slug=MARKET,
+            channel="socketio",
+            sender_id=f"market-{name}",
+            submitted_at=dt.datetime(2026, 11, 12, 10),
+            answers={"live_nearby": "Yes", "comments": comment},
+            themes={"comments": tags},
+        )
+        for name, (comment, tags) in comments.items()
+    }
+    ids = {comment.text: comment.answer_id for comment in review.comment_page(store, MARKET, per_page=50).comments}
+    browser = officer(portal)
+    base = f"/consultations/{MARKET}/themes"
+    for fields in (
+        {"action": "reject", "theme": "noise"},
+        {"action": "merge", "theme": "traffic", "into": "parking"},
+        {"action": "add", "name": "Cleanliness"},
+    ):
+        assert post(browser, base, fields)[0] == 303, fields
+    toilets = f"{base}/review/{ids[comments['toilets'][0]]}"
+    assert post(browser, toilets, [("action", "themes"), ("theme", "facilities"), ("theme", "cleanliness")])[0] == 303
+    parking = f"{base}/review/{ids[comments['parking'][0]]}"
+    assert post(browser, parking, [("action", "themes")])[0] == 303  # every theme taken off this comment
+
+    def responding(theme: str) -> int:
+        page = browser.request(f"/consultations/{MARKET}?theme={theme}")[2].decode()
+        return int(re.search(r"([\d,]+)</strong> submitted response", page).group(1).replace(",", ""))
+
+    # Tagged noise, but officers rejected it; traffic's comment now counts as parking; parking's own comment
+    # had its theme taken off; an officer added cleanliness to the toilets comment.
+    assert {theme: responding(theme) for theme in ("noise", "traffic", "parking", "cleanliness", "facilities")} == {
+        "noise": 0,
+        "traffic": 0,
+        "parking": 1,
+        "cleanliness": 1,
+        "facilities": 1,
+    }
+    words = text(browser.request(f"/consultations/{MARKET}")[2])
+    counts = dict(re.findall(r"(Noise|Parking|Traffic|Cleanliness|Facilities) (\d+)", words.split("Comments per theme")[1]))
+    assert counts == {"Parking": "1", "Cleanliness": "1", "Facilities": "1"}
+    choices = re.findall(
+        r'<option value="([a-z_]+)"',
+        browser.request(f"/consultations/{MARKET}")[2].decode().split('name="theme"')[1].split("</select>")[0],
+    )
+    assert "cleanliness" in choices and "parking" in choices and "noise" not in choices and "traffic" not in choices
+
+    listing = text(browser.request(f"/consultations/{MARKET}/comments/comments")[2])
+    assert "The toilets were locked all afternoon." in listing and "Themes: Cleanliness Facilities" in listing
+    assert "Themes: Noise" not in listing and "Themes: Traffic" not in listing and "Themes: Parking" in listing
+
+    status, _headers, body = browser.request(f"/consultations/{MARKET}/export?format=csv&ward=all&theme=parking")
+    exported = [row["reference"] for row in csv.DictReader(io.StringIO(body.decode("utf-8-sig")))]
+    assert status == 200 and exported == [references["traffic"]]
+    out = tmp_path / "parking.csv"
+    env = {**os.environ, "DATABASE_URL": store.url, "SENDER_HASH_SALT": "portal-salt", "HYS_VAR_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "actions.cli", "export", "--consultation", MARKET, "--theme", "parking", "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [row["reference"] for row in csv.DictReader(io.StringIO(out.read_text("utf-8-sig")))] == [references["traffic"]]

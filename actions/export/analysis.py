@@ -27,7 +27,8 @@ from sqlalchemy.sql import Select
 from ..content.model import DONT_KNOW, Consultation, Question, Ward
 from ..store.models import AnswerRow, QuestionRow, ResponseRow
 from ..store.repository import Store
-from .filtering import not_by_index, theme_source
+from ..store.themes import themes_among
+from .filtering import commented_questions, not_by_index
 from .labels import NOT_GIVEN, channel_label, ward_label, ward_names
 from .records import ExportFilter, consultation_id
 from .suppression import SMALL_CELL_THRESHOLD, suppressed_cells, table_lines
@@ -355,9 +356,15 @@ def who_responded(store: Store, export_filter: ExportFilter, wards: list[Ward]) 
 
 
 def theme_counts(store: Store, export_filter: ExportFilter) -> Counter:
+    """Comments (and "other" texts) per theme, as officers left the themes, in the responses the filter selects."""
     cid = consultation_id(store, export_filter.consultation)
     with store.session() as session:
-        return theme_source().counts(session, cid, filtered_ids(cid, export_filter))
+        return themes_among(
+            session,
+            cid,
+            AnswerRow.question_id.in_(commented_questions(cid)),
+            not_by_index(session, AnswerRow.response_id).in_(filtered_ids(cid, export_filter)),
+        )
 
 
 # --- cross-tabulation ----------------------------------------------------------------------------

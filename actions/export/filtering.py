@@ -4,22 +4,20 @@
 results page, the reading pages and every export from them. Each is a subquery on ``answers``, so the
 database does the work and nothing is read into Python.
 
-Themes come from a *theme source*. Today that is the automatic tags kept on each comment
-(``answers.themes``); when officers confirm themes, a source reading their tables can be put in its
-place with :func:`use_theme_source`, and every view and export follows it.
+A theme filter follows the themes as officers left them (``store/themes.py``): the tagger's suggestions
+through officers' merges and rejections, plus the themes they assigned, less those they removed.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from typing import Protocol
 
-from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..store.models import AnswerRow, QuestionRow, ResponseRow
+from ..store.themes import ThemeRule, carries_rule
 
 LIKE_ESCAPE = "/"
 
@@ -77,65 +75,11 @@ def not_by_index(session: Session, column):
     return column + 0 if session.get_bind().dialect.name == "sqlite" else column
 
 
-class ThemeSource(Protocol):
-    """Where the themes of comments come from: the automatic suggestions, or (later) officers' confirmed themes."""
-
-    name: str
-
-    def responses_with(self, consultation_id: int, theme: str) -> Select:
-        """A SELECT of response ids whose comments carry ``theme``."""
-
-    def counts(self, session: Session, consultation_id: int, response_ids: Select) -> Counter:
-        """Comments per theme among the given responses (a comment counts once for each of its themes)."""
-
-    def themes_of_answer(self, value_themes: list[str] | None) -> list[str]:
-        """The themes shown beside one comment, given its stored automatic tags."""
-
-
-class AutomaticThemes:
-    """The tags ``text.themes`` suggests for each comment, kept in ``answers.themes`` (a JSON list)."""
-
-    name = "automatic"
-
-    def responses_with(self, consultation_id: int, theme: str) -> Select:
-        pattern = f"%{like_escape(json_text(theme))}%"
-        return select(AnswerRow.response_id).where(
-            AnswerRow.question_id.in_(commented_questions(consultation_id)),
-            cast(AnswerRow.themes, Text).like(pattern, escape=LIKE_ESCAPE),
-        )
-
-    def counts(self, session: Session, consultation_id: int, response_ids: Select) -> Counter:
-        # Grouped by the whole tag list: a handful of distinct lists, however many comments.
-        rows = session.execute(
-            select(cast(AnswerRow.themes, Text), func.count())
-            .where(
-                AnswerRow.question_id.in_(commented_questions(consultation_id)),
-                not_by_index(session, AnswerRow.response_id).in_(response_ids),
-                and_(cast(AnswerRow.themes, Text) != "[]", cast(AnswerRow.themes, Text) != "null"),
-            )
-            .group_by(cast(AnswerRow.themes, Text))
-        ).all()
-        counts: Counter = Counter()
-        for raw, count in rows:
-            for theme in json.loads(raw) or []:
-                counts[theme] += count
-        return counts
-
-    def themes_of_answer(self, value_themes: list[str] | None) -> list[str]:
-        return list(value_themes or [])
-
-
-_source: list[ThemeSource] = [AutomaticThemes()]
-
-
-def theme_source() -> ThemeSource:
-    return _source[0]
-
-
-def use_theme_source(source: ThemeSource) -> None:
-    """Put officers' confirmed themes (or any other source) behind the theme filter, counts and tags."""
-    _source[0] = source
-
-
-def theme_condition(consultation_id: int, theme: str) -> ColumnElement:
-    return ResponseRow.id.in_(theme_source().responses_with(consultation_id, theme))
+def theme_condition(consultation_id: int, theme: str, rule: ThemeRule | None = None) -> ColumnElement:
+    """Responses with a comment (or an "other, please specify" text) that carries ``theme`` as officers left
+    it: ``rule`` from :func:`store.themes.theme_rule` follows their merges, rejections, assignments and
+    removals. Without one (a filter nobody looked the theme up for), the tagger's suggestion as stored."""
+    rule = rule or ThemeRule(theme, (theme,))
+    return ResponseRow.id.in_(
+        select(AnswerRow.response_id).where(AnswerRow.question_id.in_(commented_questions(consultation_id)), carries_rule(rule))
+    )

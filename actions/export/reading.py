@@ -18,7 +18,8 @@ from sqlalchemy.sql import ColumnElement
 
 from ..store.models import AnswerRow, QuestionRow, ResponseRow
 from ..store.repository import Store
-from .filtering import LIKE_ESCAPE, commented_questions, like_escape, theme_source
+from ..store.themes import themes_of_comments
+from .filtering import LIKE_ESCAPE, commented_questions, like_escape
 from .records import ExportFilter, consultation_id
 
 PAGE_SIZE = 50
@@ -124,7 +125,6 @@ def comments_page(
         cast(AnswerRow.value, Text) != "null",
         *(_contains(AnswerRow.value, term) for term in terms),
     ]
-    source = theme_source()
     with store.session() as session:
         joined = select().select_from(ResponseRow).join(AnswerRow, AnswerRow.response_id == ResponseRow.id)
         total = session.scalar(joined.add_columns(func.count()).where(*where)) or 0
@@ -135,6 +135,7 @@ def comments_page(
                 ResponseRow.ward_slug,
                 ResponseRow.channel,
                 AnswerRow.value,
+                AnswerRow.id,
                 AnswerRow.themes,
             )
             .where(*where)
@@ -142,11 +143,10 @@ def comments_page(
             .offset((page - 1) * page_size)
             .limit(page_size)
         ).all()
+        themes = themes_of_comments(session, cid, [(row.id, row.themes) for row in rows])
     lines = [
-        CommentLine(
-            row.reference, row.submitted_at, row.ward_slug, row.channel, str(row.value), source.themes_of_answer(row.themes)
-        )
-        for row in rows
+        CommentLine(row.reference, row.submitted_at, row.ward_slug, row.channel, str(row.value), found)
+        for row, found in zip(rows, themes, strict=True)
     ]
     return lines, total
 

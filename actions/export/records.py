@@ -12,6 +12,7 @@ None when they skipped it. A question of the consultation missing from
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from sqlalchemy import func, select
 from ..content.model import Consultation
 from ..store.models import AnswerRow, ConsultationRow, QuestionRow, ResponseRow
 from ..store.repository import Store
+from ..store.themes import ThemeRule, theme_rule
 from .filtering import answer_conditions, theme_condition
 
 BATCH_SIZE = 2000
@@ -36,7 +38,9 @@ class ExportFilter:
     channel: str | None = None
     # (question id, label) pairs: labels for one question are alternatives, different questions must all hold.
     answers: tuple[tuple[str, str], ...] = ()
-    theme: str | None = None  # comments carrying this theme (see filtering.theme_source)
+    theme: str | None = None  # comments carrying this theme (filtering.theme_condition)
+    # What carrying ``theme`` means now, looked up by ``with_theme_rule``: officers' merges and decisions.
+    theme_rule: ThemeRule | None = None
 
     def conditions(self, consultation_id: int) -> list:
         where = [ResponseRow.consultation_id == consultation_id, ResponseRow.status == "submitted"]
@@ -51,7 +55,7 @@ class ExportFilter:
         if self.answers:
             where += answer_conditions(consultation_id, self.answers)
         if self.theme:
-            where.append(theme_condition(consultation_id, self.theme))
+            where.append(theme_condition(consultation_id, self.theme, self.theme_rule))
         return where
 
 
@@ -91,6 +95,17 @@ def resolved(store: Store, export_filter: ExportFilter) -> ExportFilter:
         return export_filter
     fields = {name: getattr(export_filter, name) for name in ExportFilter.__dataclass_fields__}
     return ResolvedFilter(**fields, response_ids=tuple(ids))
+
+
+def with_theme_rule(store: Store, export_filter: ExportFilter) -> ExportFilter:
+    """``export_filter`` with its theme looked up in the consultation's themes as officers left them."""
+    if not export_filter.theme or export_filter.theme_rule is not None:
+        return export_filter
+    try:
+        rule = theme_rule(store, export_filter.consultation, export_filter.theme)
+    except LookupError:  # no such consultation: the export says so itself
+        return export_filter
+    return dataclasses.replace(export_filter, theme_rule=rule)
 
 
 @dataclass

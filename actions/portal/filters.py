@@ -38,7 +38,7 @@ class View:
     ward_choice: str  # "all" or a slug, as shown in the form
     problems: list[str] = field(default_factory=list)
     params: list[tuple[str, str]] = field(default_factory=list)  # the filter as query parameters
-    themes: list[str] = field(default_factory=list)  # the themes one can filter by
+    themes: list[tuple[str, str]] = field(default_factory=list)  # (key, name) of the themes one can filter by
 
     @property
     def channel_choices(self) -> list[tuple[str, str]]:

@@ -22,9 +22,10 @@ from ..export.analysis import (
     who_responded,
 )
 from ..export.labels import channel_label, theme_label
-from ..export.records import resolved
+from ..export.records import resolved, with_theme_rule
 from ..export.suppression import SMALL_CELL_THRESHOLD
 from ..settings import today
+from ..store.themes import filterable_themes
 from .charts import bar_chart
 from .common import STORE_KEY, context
 from .filters import View, read_view
@@ -43,7 +44,8 @@ async def load_view(request: web.Request) -> View:
     wards = await asyncio.to_thread(store.wards)
     view = read_view(request, consultation, wards)
     council = await asyncio.to_thread(store.council)
-    view.themes = sorted(council.themes) if council and council.themes else []
+    view.themes = await asyncio.to_thread(filterable_themes, store, consultation.slug, council.themes if council else {})
+    view.filter = await asyncio.to_thread(with_theme_rule, store, view.filter)  # the theme as officers left it
     return view
 
 
@@ -79,6 +81,7 @@ async def results_page(request: web.Request) -> web.Response:
         return summaries, who, themes
 
     summaries, who, themes = await asyncio.to_thread(gather)
+    names = dict(view.themes)  # officers' names for themes
     status = consultation.effective_status(today())
     charts = {}
     for summary in summaries:
@@ -111,7 +114,7 @@ async def results_page(request: web.Request) -> web.Response:
             charts=charts,
             who=who,
             ward_rows=ward_rows,
-            themes=[(theme, theme_label(theme), count) for theme, count in themes.most_common()],
+            themes=[(theme, names.get(theme) or theme_label(theme), count) for theme, count in themes.most_common()],
             empty=empty_reason(view, status) if not who.total else None,
             closed_questions=[q for q in consultation.questions if is_closed(q)],
             ward_chart=bar_chart("chart-wards", "Responses by ward", [(r.label, r.count) for r in ward_rows]),

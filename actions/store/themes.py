@@ -231,25 +231,99 @@ def reviewed_condition() -> ColumnElement:
     return exists().where(CommentReviewRow.answer_id == AnswerRow.id)
 
 
+@dataclass(frozen=True)
+class ThemeRule:
+    """What "a comment carries theme ``key``" means right now, read off a consultation's ThemeBook, so that a
+    filter can say it in SQL without the book: the suggested keys that count as ``key`` (itself and themes
+    merged into it), the ids of their rows (officers' assignments and removals), and whether ``key`` can be on
+    comments at all (not rejected, not merged away)."""
+
+    key: str
+    suggested_keys: tuple[str, ...]
+    theme_ids: tuple[int, ...] = ()
+    counts: bool = True
+
+    @classmethod
+    def of(cls, book: ThemeBook, key: str) -> ThemeRule:
+        if book.resolve(key) != key or not book.counts(key):
+            return cls(key, (), (), False)
+        keys = tuple(sorted({key} | {other for other in book.themes if book.resolve(other) == key}))
+        return cls(key, keys, tuple(book.themes[other].id for other in keys if other in book.themes))
+
+
 def carries(book: ThemeBook, key: str) -> ColumnElement:
     """SQL: the comment (an ``answers`` row) has theme ``key`` now, by the same rule as
     :meth:`ThemeBook.comment_themes`: suggested as ``key`` or as a theme merged into it and not removed by an
     officer, or added by an officer. No comment has a rejected or merged theme."""
-    if book.resolve(key) != key or not book.counts(key):
+    return carries_rule(ThemeRule.of(book, key))
+
+
+def carries_rule(rule: ThemeRule) -> ColumnElement:
+    """:func:`carries`, from a rule worked out earlier."""
+    if not rule.counts:
         return false()
-    keys = sorted({key} | {other for other in book.themes if book.resolve(other) == key})
-    ids = [book.themes[other].id for other in keys if other in book.themes]
     text = cast(AnswerRow.themes, Text)
-    suggested = or_(*(text.like(_json_like(other), escape="/") for other in keys))
-    if not ids:
+    suggested = or_(*(text.like(_json_like(other), escape="/") for other in rule.suggested_keys))
+    if not rule.theme_ids:
         return suggested
 
     def decided(assigned: bool) -> ColumnElement:
         return exists().where(
-            CommentThemeRow.answer_id == AnswerRow.id, CommentThemeRow.theme_id.in_(ids), CommentThemeRow.assigned.is_(assigned)
+            CommentThemeRow.answer_id == AnswerRow.id,
+            CommentThemeRow.theme_id.in_(rule.theme_ids),
+            CommentThemeRow.assigned.is_(assigned),
         )
 
     return or_(and_(suggested, ~decided(False)), decided(True))
+
+
+def theme_rule(store: Store, slug: str, key: str) -> ThemeRule:
+    with store.session() as session:
+        return ThemeRule.of(theme_book(session, consultation_id_of(session, slug)), key)
+
+
+def filterable_themes(store: Store, slug: str, council_themes: Iterable[str]) -> list[tuple[str, str]]:
+    """(key, current name) of the themes a view can be filtered by: the council's themes and those officers
+    added, as officers left them (renamed; not rejected, not merged away), by name."""
+    book = themes_of(store, slug)
+    keys = {book.resolve(key) for key in council_themes} | set(book.themes)
+    return sorted(
+        ((key, book.get(key).name) for key in keys if book.resolve(key) == key and book.counts(key)),
+        key=lambda pair: pair[1].lower(),
+    )
+
+
+def themes_among(session: Session, consultation_id: int, *where: ColumnElement) -> Counter:
+    """Comments per theme, as officers left them (:meth:`ThemeBook.comment_themes`), among the answers ``where``
+    selects: a comment counts once for each of its themes. Comments nobody decided anything on are counted by
+    their list of suggestions (a handful of distinct lists however many comments)."""
+    book = theme_book(session, consultation_id)
+    decided = exists().where(CommentThemeRow.answer_id == AnswerRow.id)
+    stored = cast(AnswerRow.themes, Text)
+    counts: Counter = Counter()
+    groups = session.execute(
+        select(stored, func.count()).where(*where, ~decided, stored != "[]", stored != "null").group_by(stored)
+    ).all()
+    for raw, number in groups:
+        for key in book.comment_themes(json.loads(raw) or [], {}):
+            counts[key] += number
+    one_by_one = session.execute(select(AnswerRow.id, AnswerRow.themes).where(*where, decided)).all()
+    decisions = decisions_of(session, consultation_id, book, [answer_id for answer_id, _themes in one_by_one])
+    for answer_id, suggested in one_by_one:
+        chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
+        counts.update(book.comment_themes(suggested or [], chosen))
+    return counts
+
+
+def themes_of_comments(session: Session, consultation_id: int, comments: list[tuple[int, list[str] | None]]) -> list[list[str]]:
+    """The current themes of each (answer id, suggested themes) pair, in order, for a page of comments."""
+    book = theme_book(session, consultation_id)
+    decisions = decisions_of(session, consultation_id, book, [answer_id for answer_id, _themes in comments])
+    found = []
+    for answer_id, suggested in comments:
+        chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
+        found.append(sorted(book.comment_themes(suggested or [], chosen)))
+    return found
 
 
 def log_activity(session: Session, consultation_id: int, actor: str, action: str, answer_id: int | None = None, **detail) -> None:

@@ -5,6 +5,8 @@ Conversations and channel data:
 * Conversations (Rasa tracker events) idle for TRACKER_RETENTION_DAYS are
   deleted whole, never partly, so an active conversation is never corrupted.
   In-progress answers live in the conversation, so abandoned responses go too.
+* Officers' preview conversations (``preview:`` keys, store/previews.py) are
+  deleted an hour after their last event.
 * Remembered reply buttons older than a day, and platform message ids older
   than a week, are deleted.
 
@@ -61,6 +63,7 @@ from .store.models import (
     UnansweredRow,
     utcnow,
 )
+from .store.previews import idle_preview_conversations
 from .store.repository import Store
 
 # Where the salted hash was: not a hex digest, so no resident's hash can ever match it again.
@@ -163,6 +166,8 @@ def purge(
     months = response_months if response_months is not None else get_settings().response_retention_months
     report = PurgeReport(dry_run=dry_run, retention_months=months)
     senders = idle_conversations(tracker_url, tracker_days, now)
+    already = set(senders)
+    senders += [key for key in idle_preview_conversations(tracker_url, now=now) if key not in already]
     report.conversations = len(senders)
     if dry_run:
         report.events = _count_events(tracker_url, senders)

@@ -12,6 +12,10 @@
 * A message over MAX_MESSAGE_CHARS is refused with a clear reply, and never
   reaches the NLU, the tracker store or the database.
 * Metadata is kept only when it is a small JSON object.
+* A widget message carrying an officer's valid preview grant made for its session id is keyed
+  ``preview:<hash>`` instead (store/previews.py), so previews are stored apart from residents'
+  conversations; what the conversation may see is still decided by the action server, which checks
+  the grant itself.
 * A sender over the per-minute limit (RATE_LIMIT_PER_SENDER) is asked to slow down.
 """
 
@@ -24,7 +28,9 @@ from collections.abc import Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
+from ..settings import get_settings
 from ..store.addresses import SEALED_ADDRESS
+from ..store.previews import conversation_for
 from ..survey.parsing import clean_text
 from .addressing import CHANNEL_COMMANDS, PUSH_CHANNELS, AddressedOutput, key_for, store
 from .limits import SLOW_DOWN_REPLY, sender_limiter
@@ -48,7 +54,7 @@ def guarded(on_new_message: Handler, channel: str) -> Handler:
     async def handle(message: UserMessage) -> None:
         message.input_channel = channel
         address = str(message.sender_id)
-        key = key_for(channel, address)
+        key = _conversation_key(channel, address, message.metadata)
         output = AddressedOutput(message.output_channel, key, address)
         message.sender_id, message.output_channel = key, output
         if not sender_limiter().allow(key):
@@ -73,6 +79,15 @@ def guarded(on_new_message: Handler, channel: str) -> Handler:
         await asyncio.to_thread(store().remember_offered_payloads, key, output.offered if output.sent_buttons else [])
 
     return handle
+
+
+def _conversation_key(channel: str, address: str, metadata: object) -> str:
+    if channel == "socketio":
+        settings = get_settings()
+        preview = conversation_for(metadata, address, settings.action_server_token, settings.sender_hash_salt)
+        if preview is not None:
+            return preview
+    return key_for(channel, address)
 
 
 async def _as_offered_payload_or_text(key: str, raw: str) -> str:

@@ -58,7 +58,7 @@ class ActionListConsultations(Action):
         return "action_list_consultations"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        content = await catalogue()
+        content = await catalogue(tracker)
         text = latest_text(tracker)
         closed = latest_intent(tracker) == "list_closed"
         focus = content.get(tracker.get_slot("consultation"))
@@ -119,7 +119,7 @@ class ActionExplain(Action):
         return "action_explain"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        content = await catalogue()
+        content = await catalogue(tracker)
         aspect = ASPECT_BY_INTENT.get(latest_intent(tracker), "faq")
         resolution = resolve_consultation(tracker, content)
         consultation = resolution.consultation
@@ -181,7 +181,7 @@ class ActionExplain(Action):
         """The passage of the consultation's own content that answers ``text``, or an honest "not covered"."""
         day = today()
         found = await in_thread(answer_question, consultation, text, aspect, True)
-        if found is None or not found.confident:
+        if (found is None or not found.confident) and content.preview is None:  # an officer's preview logs nothing
             await record_unanswered(consultation.slug, text)  # officers see it either way
         if found is None:
             return explain.no_answer(consultation, day, content.council)
@@ -242,14 +242,14 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        content = await catalogue()
+        content = await catalogue(tracker)
         text = latest_text(tracker)
         day = today()
         focus = content.get(tracker.get_slot("consultation"))
         if focus:
             found = await in_thread(answer_question, focus, text, None, True)
             if found:
-                if not found.confident:
+                if not found.confident and content.preview is None:
                     await record_unanswered(focus.slug, text)
                 say(dispatcher, explain.retrieved(focus, day, found.text, found.label, found.confident))
                 return []

@@ -74,7 +74,7 @@ class ActionPlace(Action):
         events = await ActionFindCouncillor().run(dispatcher, tracker, domain)
         ward_slug = next((e["value"] for e in events if e.get("name") == "ward"), None)
         if ward_slug:
-            content = await catalogue()
+            content = await catalogue(tracker)
             nearby = [c for c in content.open_now() if "all" in c.wards or ward_slug in c.wards]
             if nearby:
                 day = today()

@@ -49,6 +49,9 @@ class Catalogue:
     wards: list[Ward]
     council: Council | None
     finder: ConsultationFinder
+    # Set only for an officer's preview conversation whose grant the action server has verified
+    # (dialogue/preview.py): this catalogue then also holds that one draft, as if open.
+    preview: Any = None
 
     def get(self, slug: str | None) -> Consultation | None:
         return next((c for c in self.consultations if c.slug == slug), None) if slug else None
@@ -121,11 +124,17 @@ def build_catalogue(source: Store) -> Catalogue:
 _cache = CatalogueCache()
 
 
-async def catalogue() -> Catalogue:
-    """The current catalogue, rebuilt when content in the store has changed (no restart, no retraining)."""
-    if _cache._fresh():
-        return _cache.catalogue  # no thread hop for the common case
-    return await in_thread(_cache.get)
+async def catalogue(tracker: Any = None) -> Catalogue:
+    """The current catalogue, rebuilt when content in the store has changed (no restart, no retraining).
+
+    Given the conversation's ``tracker``, an officer's preview conversation with a valid grant gets the
+    catalogue with its draft in it (dialogue/preview.py); every other conversation gets residents' catalogue."""
+    residents = _cache.catalogue if _cache._fresh() else await in_thread(_cache.get)  # no thread hop when fresh
+    if tracker is None:
+        return residents
+    from .preview import catalogue_for_preview
+
+    return await catalogue_for_preview(tracker, residents)
 
 
 def current_catalogue() -> Catalogue:

@@ -33,7 +33,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        content = await catalogue()
+        content = await catalogue(tracker)
         council_name = content.council.name if content.council else "your council"
         survey = tracker.get_slot("survey")
         if survey and tracker.active_loop_name == "survey_form":

@@ -45,6 +45,7 @@ from ..survey.submission import redacted_answers, redacted_other_texts, submissi
 from ..text.postcodes import find_postcode
 from ..text.themes import tagger_for
 from .common import latest_text, reply_medium, resolve_consultation, say
+from .preview import PREVIEW_CHANNEL, preview_submitted
 from .services import Catalogue, catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply], control: dict |
 
 def on_widget(tracker: Tracker) -> bool:
     """The website widget (socket.io) draws answer controls from data sent with each survey prompt."""
-    return channel_of(tracker) == "socketio"
+    return channel_of(tracker) in ("socketio", PREVIEW_CHANNEL)  # an officer's preview is the widget too
 
 
 def ask(
@@ -260,7 +261,7 @@ class ActionStartSurvey(Action):
         return "action_start_survey"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        content = await catalogue()
+        content = await catalogue(tracker)
         resolution = resolve_consultation(tracker, content)
         consultation = resolution.consultation
         open_now = content.open_now()
@@ -287,7 +288,7 @@ class ValidateSurveyForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         state = tracker.get_slot("survey")
-        content = await catalogue()
+        content = await catalogue(tracker)
         current = content.get(state.get("slug")) if state else None
         consultation = await started_version(current, state)
         if not responding_to_new_message(tracker):
@@ -315,7 +316,7 @@ class ValidateSurveyForm(FormValidationAction):
         if self._is_interruption(tracker, survey, state, text):
             return []  # Rasa's rules answer the question, then the form asks again
         step = await in_thread(survey.handle, state, text)
-        for question_id, wording in step.unanswered:
+        for question_id, wording in step.unanswered if content.preview is None else ():  # a preview logs nothing
             await record_unanswered_answer(state["slug"], question_id, wording)
         if step.submit:
             step = await self._submit(tracker, survey, step.state, content, current)
@@ -346,6 +347,8 @@ class ValidateSurveyForm(FormValidationAction):
 
         current = current or survey.consultation  # open or closed now, whatever the version answered
         problems = submission_problems(survey.consultation, state, {ward.slug for ward in content.wards}, today(), current)
+        if content.preview is not None:
+            return preview_submitted(state, problems)  # an officer's preview: checked, never stored
         if problems:
             # Question ids and reasons only: never the answers themselves.
             logger.warning("survey.submit_refused consultation=%s problems=%s", state.get("slug"), "; ".join(problems)[:500])
@@ -418,7 +421,7 @@ class ActionResumeSurvey(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         state = tracker.get_slot("survey")
-        content = await catalogue()
+        content = await catalogue(tracker)
         consultation = content.get(state.get("slug")) if state else None
         if not state or consultation is None or state.get("stage") in ("done", "declined"):
             dispatcher.utter_message(
@@ -437,7 +440,7 @@ class ActionAffirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
         offer = tracker.get_slot("offer") or ""
-        content = await catalogue()
+        content = await catalogue(tracker)
         kind, _, value = offer.partition(":")
         if kind == "survey" and content.get(value):
             return await begin_survey(dispatcher, tracker, content.get(value), content)

@@ -37,7 +37,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted, UserUttered, deserialise_events
+from rasa.shared.core.constants import SESSION_START_METADATA_SLOT
+from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -47,12 +48,14 @@ from ..speedups import encode_json
 from ..text.redaction import redact
 from .addresses import SEALED_ADDRESS
 from .db import engine_for
+from .previews import GRANT_METADATA
 
 T = TypeVar("T")
 
 
-# Message metadata that must never be stored: the sealed reply address (channels/guard.py).
-UNSTORED_METADATA = (SEALED_ADDRESS,)
+# Message metadata that must never be stored: the sealed reply address (channels/guard.py) and an officer's
+# preview grant (store/previews.py).
+UNSTORED_METADATA = (SEALED_ADDRESS, GRANT_METADATA)
 
 
 def redacted_metadata(metadata: Any, depth: int = 0) -> Any:
@@ -76,6 +79,10 @@ def redacted_metadata(metadata: Any, depth: int = 0) -> Any:
 
 
 def redacted_event(event: Event) -> Event:
+    if isinstance(event, SlotSet) and event.key == SESSION_START_METADATA_SLOT:
+        # Rasa copies the first message's metadata into this slot when a session starts.
+        clean_value = redacted_metadata(event.value) if isinstance(event.value, dict) else event.value
+        return event if clean_value == event.value else SlotSet(event.key, clean_value, event.timestamp, event.metadata)
     if not isinstance(event, UserUttered):
         return event
     clean = redact(event.text) if event.text else event.text

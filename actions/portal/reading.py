@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ..export.labels import channel_label, theme_label, ward_label, ward_names
 from ..export.reading import PAGE_SIZE, comments_page, neighbours, responses_page, search_terms
+from ..export.records import with_theme_rule
 from ..settings import today
 from ..store.audit import record_audit
 from .common import STORE_KEY, context, remote_address
@@ -112,6 +113,7 @@ async def response_page(request: web.Request) -> web.Response:
     consultation = await asyncio.to_thread(store.consultation, detail["consultation"])
     wards = await asyncio.to_thread(store.wards)
     view = read_view(request, consultation, wards)
+    view.filter = await asyncio.to_thread(with_theme_rule, store, view.filter)  # previous and next in the same list
     search = request.query.get("q", "").strip()[:200]
     place = await asyncio.to_thread(neighbours, store, view.detail_filter, search_terms(search), reference)
     await asyncio.to_thread(

@@ -177,6 +177,7 @@ def test_councillors_cannot_create_or_edit(portal):
     assert post(browser, f"/consultations/{HARBOUR}/edit", {"title": "Hijacked"})[0] == 403
     assert post(browser, f"/consultations/{HARBOUR}/archive", {})[0] == 403
     assert "New consultation" not in text(browser.request("/")[2])
+    assert "Edit the consultation" not in text(browser.request(f"/consultations/{HARBOUR}")[2])
     assert portal["store"].consultation(HARBOUR).title == "Harbour Road cycle lane"
 
 
@@ -256,6 +257,9 @@ def test_an_officer_creates_publishes_and_the_history_and_audit_say_who(portal):
     assert created.question("use").aliases_for("Yes, often") == ("lots", "every week")
     assert created.question("why").ask_if.document() == {"question": "use", "is": "Yes, often"}
     assert store.consultation_versions("skate-park")[0]["created_by"] == OFFICER
+    assert (
+        'href="/consultations/skate-park/edit">Edit the consultation' in browser.request("/consultations/skate-park")[2].decode()
+    )
     page = browser.request("/consultations/skate-park/edit")[2]
     assert "Saved: version 1." in text(page) and 'href="/consultations/skate-park/preview"' in page.decode()
 

@@ -406,3 +406,52 @@ def test_a_form_opened_before_someone_else_saved_does_not_overwrite_their_change
         "nothing was saved." in text(page)
     )
     assert store.consultation("westfield-leisure-centre").title == "Theirs"
+
+
+def test_publishing_a_draft_without_questions_is_refused_with_a_link_to_the_field(portal):
+    store = portal["store"]
+    browser = officer(portal)
+    draft = {key: value for key, value in NEW.items() if not key.startswith("questions-")}
+    assert post(browser, "/consultations/new", {**draft, "slug": "no-questions", "action": "save"})[0] == 303
+    status, _, page = post(browser, "/consultations/no-questions/publish", {})
+    assert status == 400
+    assert (
+        '<a href="/consultations/no-questions/edit#add-questions">Questions: an open consultation needs at least one question</a>'
+        in (page.decode())
+    )
+    assert store.consultation("no-questions").status == "draft" and store.consultation("no-questions").version == 1
+
+
+def test_a_yaml_file_can_be_uploaded(portal):
+    store = portal["store"]
+    browser = officer(portal)
+    document = {
+        "slug": "uploaded",
+        "title": "Uploaded from a file",
+        "status": "open",
+        "opens": "2026-12-01",
+        "closes": "2027-01-31",
+        "wards": ["all"],
+        "summary": "A consultation that arrived as a file.",
+        "questions": [{"id": "agree", "type": "scale", "text": "Do you agree?"}],
+    }
+    boundary = "----editor-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{browser.csrf("/")}\r\n',
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="uploaded.yml"\r\n'
+        f"Content-Type: application/yaml\r\n\r\n{yaml.safe_dump(document)}\r\n",
+        f'--{boundary}\r\nContent-Disposition: form-data; name="yaml"\r\n\r\n\r\n--{boundary}--\r\n',
+    ]
+    request = urllib.request.Request(
+        browser.base + "/consultations/import",
+        data="".join(parts).encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    try:
+        browser.opener.open(request, timeout=30)
+        status, location = 200, None
+    except urllib.error.HTTPError as error:
+        status, location = error.code, error.headers.get("Location")
+    assert (status, location) == (303, "/consultations/uploaded/edit")
+    uploaded = store.consultation("uploaded")
+    assert uploaded.title == "Uploaded from a file" and uploaded.status == "draft"  # a new import is a draft

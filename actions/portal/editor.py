@@ -235,6 +235,7 @@ async def step_post(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     store = request.app[STORE_KEY]
     result = await asyncio.to_thread(editing.change_status, store, consultation.slug, step, _actor(request))
+    state = forms.from_document(consultation_document(consultation))
     if result.saved:
         done = {"publish": "Published", "close": "Closed", "archive": "Archived"}[step]
         await _flash(request, f"{done}: “{consultation.title}”.")
@@ -249,10 +250,11 @@ async def step_post(request: web.Request) -> web.Response:
             step=step,
             about=STEPS[step],
             answers=0,
+            # Problems belong to fields of the edit page: each link leads there.
             problems=[
                 {
                     "text": f"{forms.describe_path(p.path)}: {p.message}",
-                    "anchor": forms.anchor_for(p.path, forms.from_document(consultation_document(consultation))),
+                    "href": f"/consultations/{consultation.slug}/edit#{forms.anchor_for(p.path, state)}",
                 }
                 for p in result.problems
             ],

@@ -221,7 +221,16 @@ def test_the_form_is_generated_from_every_question_and_links_the_paper_form(site
             "consent",
             "Tick this only if consent was given on the form or by the resident: without it nothing is saved.",
         ),
-        ({"q-support": None}, "q-support", "This question needs an answer."),
+        (
+            {"q-support": None},
+            "q-support",
+            "This question needs an answer. If the resident left it blank, tick “Left blank on the form”.",
+        ),
+        (
+            {"q-support-blank": "yes"},
+            "q-support",
+            "There is an answer and “left blank on the form” is ticked: keep one of them.",
+        ),
         ({"q-support": "Maybe"}, "q-support", "Not one of the options."),
         ({"q-trips": "lots"}, "q-trips", "Enter a number, in figures."),
         ({"q-trips": "51"}, "q-trips", "Enter a number from 0 to 50."),
@@ -403,3 +412,18 @@ def test_the_idempotency_token_cannot_reach_a_chat_response(site):
         row = session.scalar(select(ResponseRow).where(ResponseRow.submission_key == "keyed-" + chat_key))
         assert row is not None and row.channel == "paper"
         assert session.scalar(select(AnswerRow.id).where(AnswerRow.response_id == row.id)) is not None
+
+
+def test_a_required_question_left_blank_on_paper_is_kept_as_not_answered_when_the_officer_says_so(site):
+    """A paper form can't insist on an answer: refusing it would lose the whole response."""
+    browser = officer(site)
+    csrf, token = blank_form(browser)
+    status, headers, page = post(
+        browser, good(token, **{"q-support": None, "q-support-blank": "yes", "q-why_not": None, "q-card": "Yes"}), csrf
+    )
+    assert status == 303, re.findall(r'class="error"[^>]*>([^<]+)', page)
+    reference = REFERENCE.search(headers["Location"]).group(0)
+    answers = site["store"].response_detail(reference)["answers"]
+    assert answers["support"] is None and answers["parking"] == "Dissatisfied"  # asked, not answered: "skipped"
+    assert 'name="q-support-blank"' in browser.request(NEW)[2].decode()
+    assert 'name="q-card-blank"' not in browser.request(NEW)[2].decode()  # optional: "Left blank" is enough

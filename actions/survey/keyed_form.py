@@ -69,6 +69,9 @@ class KeyedForm:
     state: dict
     errors: dict[str, str] = field(default_factory=dict)  # field name -> one line
     not_asked: list[str] = field(default_factory=list)  # question ids not asked (skip logic)
+    # Required questions the resident left blank on paper (or would not answer on the phone), as the officer
+    # says: saved as not answered rather than the whole response refused and lost.
+    left_blank: list[str] = field(default_factory=list)
     channel: str = ""
     received_on: dt.date | None = None
     consent: bool = False
@@ -115,9 +118,16 @@ def read_keyed_form(
             if given:
                 errors[name] = "Not asked, because of an earlier answer: clear this answer, or correct the earlier one."
             continue
+        blank = fields.one(f"{name}-blank") == "yes"
+        if given and blank:
+            errors[name] = "There is an answer and “left blank on the form” is ticked: keep one of them."
+            answers[question.id] = None
+            continue
         if not given:
-            if question.required:
-                errors[name] = "This question needs an answer."
+            if question.required and blank:
+                form.left_blank.append(question.id)
+            elif question.required:
+                errors[name] = "This question needs an answer. If the resident left it blank, tick “Left blank on the form”."
             answers[question.id] = None
             continue
         value, problem = _value(question, fields)
@@ -145,7 +155,7 @@ def read_keyed_form(
         # The chat's own server-side checks, on the finished state; anything left is a bug in this reader,
         # so it is shown at the top rather than hidden.
         open_on = form.received_on or today
-        problems = submission_problems(consultation, state, known_wards, open_on, current)
+        problems = submission_problems(consultation, state, known_wards, open_on, current, left_blank=form.left_blank)
         if problems:
             errors["form"] = _sentence("; ".join(problems))
     return form

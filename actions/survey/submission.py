@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from typing import Any
 
 from ..content.model import Consultation, Question
@@ -37,8 +38,10 @@ def submission_problems(
     known_wards: set[str],
     today: dt.date,
     current: Consultation | None = None,
+    left_blank: Collection[str] = (),
 ) -> list[str]:
-    """One line per reason this state must not be saved; empty when it may be."""
+    """One line per reason this state must not be saved; empty when it may be. ``left_blank``: required
+    questions staff say the resident left blank on a paper form, kept as not answered (never in the chat)."""
     problems: list[str] = []
     if state.get("slug") != consultation.slug:
         problems.append("the response is for a different consultation")
@@ -60,7 +63,7 @@ def submission_problems(
             continue
         value = answers[question.id]
         if value is None:
-            if question.required:
+            if question.required and question.id not in left_blank:
                 problems.append(f"{question.id} is required")
             continue
         problem = answer_problem(question, value)

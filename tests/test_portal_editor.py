@@ -288,6 +288,10 @@ def test_an_officer_creates_publishes_and_the_history_and_audit_say_who(portal):
         ("create_consultation", "skate-park", 1),
     ]
     assert all(e.actor == OFFICER for e in entries if e.target == "skate-park")
+    from actions.portal.audit import ACTION_NAMES, describe
+
+    publish = next(e for e in entries if e.action == "publish_consultation" and e.target == "skate-park")
+    assert (ACTION_NAMES[publish.action], describe(publish)) == ("Published consultation", "version 2, from draft")
 
 
 def test_a_harmful_edit_is_refused_answers_unchanged_and_close_and_duplicate_is_offered(portal):

@@ -47,6 +47,7 @@ ACTION_NAMES = {
     "close_and_duplicate_consultation": "Closed and duplicated consultation",
     "key_in_response": "Keyed in response",
 }
+CONTENT_FIELDS = ("version", "from", "to", "copy")
 ACCOUNT_FIELDS = {"account_role": "role", "account_ward": "ward", "two_factor_required": "two-factor required"}
 
 
@@ -84,6 +85,8 @@ def describe(entry: AuditEntry) -> str:
         elif value not in (None, "", False):
             parts.append(f"{name.replace('_', ' ')} {value}")
     account_change = describe_account_change(entry.details)
+    # Consultation changes (portal/editor.py): the version made, and the status or slug it came from or led to.
+    parts += [f"{name} {entry.details[name]}" for name in CONTENT_FIELDS if entry.details.get(name) not in (None, "")]
     return ", ".join(parts + ([account_change] if account_change else []))
 
 

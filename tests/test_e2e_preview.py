@@ -23,48 +23,18 @@ from actions.store.models import ResponseRow, UnansweredRow
 from actions.store.previews import mint_grant
 from actions.store.repository import Store
 from actions.store.sessions import end_session, start_session
+from tests.preview_consultation import SLUG, SUMMARY, write_draft
 from tests.servers import ACTION_TOKEN, E2E_SALT, RunningAssistant, conversation_key
 
 pytestmark = pytest.mark.e2e
 TODAY = "2026-11-22"
-SLUG = "riverside-allotments"
-SUMMARY = "forty new allotment plots on the old Riverside depot"
-DRAFT_YAML = f"""\
-slug: {SLUG}
-title: Riverside allotments
-status: draft
-opens: 2027-01-10
-closes: 2027-02-28
-wards: [all]
-topics: [parks]
-keywords: [allotments, allotment plots, riverside depot]
-summary: We propose {SUMMARY}, with a shared shed and water supply.
-faqs:
-  - question: How much will a plot cost?
-    answer: A full plot will cost 60 pounds a year, and half plots 30 pounds.
-questions:
-  - id: support
-    type: scale
-    text: How far do you agree with turning the depot into allotments?
-    scale: agree5
-  - id: size
-    type: choice
-    text: Which size of plot would you want?
-    options: [Full plot, Half plot, No plot]
-  - id: ideas
-    type: text
-    text: What else should the allotments have?
-    required: false
-"""
 
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("preview")
     running = RunningAssistant(workdir, extra_env={"HYS_TODAY": TODAY}).start()
-    draft = workdir / "riverside-allotments.yml"
-    draft.write_text(DRAFT_YAML, encoding="utf-8")
-    loaded = running.cli("load", str(draft))
+    loaded = running.cli("load", str(write_draft(workdir / "riverside-allotments.yml")))
     assert loaded.returncode == 0, loaded.stderr
     yield running
     running.stop()

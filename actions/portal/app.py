@@ -24,7 +24,21 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from ..settings import Settings, get_settings, today
 from ..store.repository import Store
 from ..store.sessions import SESSION_LIFETIME
-from . import accounts, audit, downloads, editor, keyed_responses, password_links, reading, report, results, sign_in, themes, two_factor
+from . import (
+    accounts,
+    audit,
+    downloads,
+    editor,
+    keyed_responses,
+    password_links,
+    preview,
+    reading,
+    report,
+    results,
+    sign_in,
+    themes,
+    two_factor,
+)
 from .common import PROXIES_KEY, SETTINGS_KEY, STORE_KEY, context
 from .security import csrf_middleware, parse_networks, security_headers
 
@@ -181,6 +195,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     downloads.add_routes(app)
     keyed_responses.add_routes(app)
     app.router.add_get("/consultations/{slug}/unanswered", unanswered_page)
+    preview.add_routes(app)
     app.router.add_get("/demo", demo_page)
     app.router.add_get("/demo/{slug}", demo_page)
     app.router.add_get("/widget/socket.io.min.js", socket_io_client)

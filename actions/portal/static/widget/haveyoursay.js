@@ -3,6 +3,10 @@
  *   <script src="https://PORTAL/widget/haveyoursay.js" data-server="https://RASA-SERVER" defer></script>
  * Options (all optional): data-title, data-consultation="<slug>" (start on that consultation),
  * data-privacy="<privacy notice URL>". A page URL with ?consultation=<slug> opens the chat on that consultation.
+ * Preview mode, for the portal's preview page only (docs/portal.md): data-preview-grant (an officer's signed grant,
+ * sent with every message; the action server checks it), data-preview-session (the session id the grant is bound
+ * to), data-preview-restart (the page that mints a new grant: "Start again" goes there) and data-container (the id
+ * of the element to show the open chat in, instead of the corner of the page).
  *
  * Talks to Rasa's socket.io channel (session persistence on) through the pinned socket.io-client, loaded
  * from the same place as this file. The session id lives in sessionStorage, so closing the browser on a
@@ -24,9 +28,17 @@
   var title = script.getAttribute("data-title") || "Have your say";
   var privacyUrl = script.getAttribute("data-privacy") || "";
   var base = new URL(".", script.src).href;
-  var SESSION_KEY = "hys-session-id";
-  var TRANSCRIPT_KEY = "hys-transcript";
-  var TOPIC_KEY = "hys-topic";  // the consultation this session's chat was last opened on
+  var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  var previewGrant = script.getAttribute("data-preview-grant") || "";
+  var previewSession = script.getAttribute("data-preview-session") || "";
+  var preview = !!previewGrant && UUID.test(previewSession);
+  var restartUrl = script.getAttribute("data-preview-restart") || "";
+  var container = document.getElementById(script.getAttribute("data-container") || "");
+  // A preview keeps its own session and transcript, so it never mixes with a resident chat in the same tab.
+  var prefix = preview ? "hys-preview-" + previewSession + "-" : "hys-";
+  var SESSION_KEY = prefix + "session-id";
+  var TRANSCRIPT_KEY = prefix + "transcript";
+  var TOPIC_KEY = prefix + "topic";  // the consultation this session's chat was last opened on
   var REPLY_TIMEOUT_MS = 20000;
   var URL_PATTERN = /(https?:\/\/[^\s<>"')]+[^\s<>"').,;:!?])/g;
 
@@ -59,7 +71,7 @@
 
   var memorySession = null;
   function sessionId() {
-    var id = stored(SESSION_KEY, null) || memorySession;
+    var id = preview ? previewSession : stored(SESSION_KEY, null) || memorySession;
     if (!id) { id = window.crypto.randomUUID(); store(SESSION_KEY, id); }
     memorySession = id;
     return id;
@@ -93,7 +105,7 @@
   var stylesheet = el("link", { rel: "stylesheet", href: base + "haveyoursay.css" });
   document.head.appendChild(stylesheet);
 
-  var root = el("aside", { class: "hys-root", "aria-label": "Chat: " + title });
+  var root = el("aside", { class: "hys-root" + (container ? " hys-inline" : ""), "aria-label": "Chat: " + title });
   var launcher = el("button", { type: "button", class: "hys-launcher", "aria-expanded": "false", "aria-controls": "hys-panel" });
   launcher.appendChild(el("span", { class: "hys-launcher-icon", "aria-hidden": "true" }));
   launcher.appendChild(document.createTextNode(title));
@@ -145,7 +157,7 @@
   // One polite live region for everything the assistant says: each message once, with its options.
   var announcer = el("div", { class: "hys-sr hys-announcer", "aria-live": "polite", "aria-atomic": "false" });
   root.appendChild(panel); root.appendChild(launcher); root.appendChild(announcer);
-  document.body.appendChild(root);
+  (container || document.body).appendChild(root);
 
   // --- state ----------------------------------------------------------------------------------------
 
@@ -557,6 +569,7 @@
     lastSent = entry;
     var data = { message: entry.message, session_id: confirmedId || sessionId() };
     if (entry.metadata) { data.metadata = entry.metadata; }
+    if (preview) { data.metadata = Object.assign({}, data.metadata || {}, { preview_grant: previewGrant }); }
     socket.emit("user_uttered", data);
     clearTimeout(replyTimer);
     if (entry.message !== "/check_updates") { replyTimer = setTimeout(unreachable, REPLY_TIMEOUT_MS); }
@@ -641,6 +654,8 @@
 
   function startAgain() {
     hideConfirm(false);
+    // A preview's grant is bound to its conversation: a new conversation needs a new grant, from the page.
+    if (preview && restartUrl.charAt(0) === "/") { window.location.assign(restartUrl); return; }
     if (socket) { socket.disconnect(); }
     socket = null; confirmed = false; confirmedId = null; memorySession = null; pending = []; lastSent = null;
     clearTimeout(replyTimer);
@@ -694,5 +709,5 @@
 
   // A link to this page with ?consultation=<slug> opens the chat on that consultation straight away,
   // without taking focus from the page.
-  if (linkTopic) { open(false); }
+  if (linkTopic || preview) { open(false); }
 })();

@@ -81,7 +81,8 @@ try {
   await page.check("#wards-all");
   await page.fill("#topics", "transport");
   // Repeated groups, without the script's help: a FAQ row.
-  await submit(button("Add an FAQ"));
+  await button("Add an FAQ").focus();
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);  // by keyboard
   step("faq row focused", { focused: await focused() });
   await page.fill("#faqs-0-question", "When will the new timetable start?");
   await page.fill("#faqs-0-answer", "In April 2027.");
@@ -125,7 +126,8 @@ try {
   step("preview slot", { href: await page.getByRole("link", { name: "Preview", exact: true }).getAttribute("href") });
   await submit(page.getByRole("link", { name: "Publish", exact: true }));
   step("publish page", { ...(await axe()), h1: (await page.locator("h1").textContent()).trim() });
-  await submit(button("Publish it"));
+  await button("Publish it").focus();
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Space")]);  // by keyboard
   step("published", { flash: await flash(), status: (await page.locator("#status").textContent()).replace(/\s+/g, " ").trim() });
 
   await submit(page.getByRole("link", { name: "Version history" }));

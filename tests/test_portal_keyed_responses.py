@@ -427,3 +427,28 @@ def test_a_required_question_left_blank_on_paper_is_kept_as_not_answered_when_th
     assert answers["support"] is None and answers["parking"] == "Dissatisfied"  # asked, not answered: "skipped"
     assert 'name="q-support-blank"' in browser.request(NEW)[2].decode()
     assert 'name="q-card-blank"' not in browser.request(NEW)[2].decode()  # optional: "Left blank" is enough
+
+
+def test_what_residents_wrote_for_other_can_be_read_and_searched_beside_the_comments(site):
+    """An "other, please specify" text is a resident's own words like a comment: officers read it, redacted, on
+    its own page linked from the question's results, and find its response by searching for its words."""
+    browser = officer(site)
+    csrf, token = blank_form(browser)
+    wrote = "A lift from the hospital volunteer car scheme"
+    changes = {"q-travel-other": wrote, "q-support": "Agree", "q-why_not": None, "q-card": "Yes"}
+    status, headers, page = post(browser, good(token, **changes), csrf)
+    assert status == 303, re.findall(r'class="error"[^>]*>([^<]+)', page)
+    reference = REFERENCE.search(headers["Location"]).group(0)
+    results = browser.request(f"/consultations/{SLUG}")[2].decode()
+    link = re.search(
+        r'<a href="([^"]+/comments/travel[^"]*)">Read what residents wrote for “Other \(please specify\)”</a>', results
+    )
+    assert link, "the travel question links to its other texts"
+    page = text(browser.request(html.unescape(link.group(1)))[2])
+    assert wrote in page and reference in page
+    assert "Mrs Jones" not in page and "Quay Street" not in page  # the first response's text, redacted when stored
+    found = text(browser.request(f"/consultations/{SLUG}/comments/travel?q=volunteer")[2])
+    assert wrote in found and "1–1 of 1" in found
+    listing = text(browser.request(f"/consultations/{SLUG}/responses?q=volunteer")[2])
+    assert reference in listing
+    assert browser.request(f"/consultations/{SLUG}/comments/trips")[0] == 404  # a number question has no texts

@@ -38,12 +38,18 @@ def _contains(column, term: str) -> ColumnElement:
     return cast(column, Text).ilike(f"%{like_escape(encoded)}%", escape=LIKE_ESCAPE)
 
 
+def _contains_plain(column, term: str) -> ColumnElement:
+    """For plain text columns ("other, please specify" texts)."""
+    return column.ilike(f"%{like_escape(term)}%", escape=LIKE_ESCAPE)
+
+
 def response_search(cid: int, terms: list[str]) -> list[ColumnElement]:
-    """Each word is in one of the response's comments, or is its reference."""
+    """Each word is in one of the response's comments or "other" texts, or is its reference."""
     conditions = []
     for term in terms:
         in_comments = select(AnswerRow.response_id).where(
-            AnswerRow.question_id.in_(commented_questions(cid)), _contains(AnswerRow.value, term)
+            AnswerRow.question_id.in_(commented_questions(cid)),
+            or_(_contains(AnswerRow.value, term), _contains_plain(AnswerRow.other_text, term)),
         )
         conditions.append(or_(ResponseRow.id.in_(in_comments), ResponseRow.reference == term.upper()))
     return conditions
@@ -113,18 +119,25 @@ def responses_page(
 
 
 def comments_page(
-    store: Store, export_filter: ExportFilter, question_id: str, terms: list[str], page: int, page_size: int = PAGE_SIZE
+    store: Store,
+    export_filter: ExportFilter,
+    question_id: str,
+    terms: list[str],
+    page: int,
+    page_size: int = PAGE_SIZE,
+    other: bool = False,
 ) -> tuple[list[CommentLine], int]:
-    """One page of a question's comments (not skipped ones) matching the filter and search, and the total."""
+    """One page of a question's comments (not skipped ones) matching the filter and search, and the total.
+    ``other``: a choice question's "other, please specify" texts instead."""
     cid = consultation_id(store, export_filter.consultation)
     question = select(QuestionRow.id).where(QuestionRow.consultation_id == cid, QuestionRow.key == question_id)
-    where = [
-        *export_filter.conditions(cid),
-        AnswerRow.question_id == question.scalar_subquery(),
-        AnswerRow.value.is_not(None),
-        cast(AnswerRow.value, Text) != "null",
-        *(_contains(AnswerRow.value, term) for term in terms),
-    ]
+    if other:
+        written = [AnswerRow.other_text.is_not(None), AnswerRow.other_text != ""]
+        written += [_contains_plain(AnswerRow.other_text, term) for term in terms]
+    else:
+        written = [AnswerRow.value.is_not(None), cast(AnswerRow.value, Text) != "null"]
+        written += [_contains(AnswerRow.value, term) for term in terms]
+    where = [*export_filter.conditions(cid), AnswerRow.question_id == question.scalar_subquery(), *written]
     with store.session() as session:
         joined = select().select_from(ResponseRow).join(AnswerRow, AnswerRow.response_id == ResponseRow.id)
         total = session.scalar(joined.add_columns(func.count()).where(*where)) or 0
@@ -134,7 +147,7 @@ def comments_page(
                 ResponseRow.submitted_at,
                 ResponseRow.ward_slug,
                 ResponseRow.channel,
-                AnswerRow.value,
+                (AnswerRow.other_text if other else AnswerRow.value).label("text"),
                 AnswerRow.id,
                 AnswerRow.themes,
             )
@@ -145,7 +158,7 @@ def comments_page(
         ).all()
         themes = themes_of_comments(session, cid, [(row.id, row.themes) for row in rows])
     lines = [
-        CommentLine(row.reference, row.submitted_at, row.ward_slug, row.channel, str(row.value), found)
+        CommentLine(row.reference, row.submitted_at, row.ward_slug, row.channel, str(row.text), found)
         for row, found in zip(rows, themes, strict=True)
     ]
     return lines, total

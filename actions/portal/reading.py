@@ -74,12 +74,13 @@ async def responses_list(request: web.Request) -> web.Response:
 async def comments_list(request: web.Request) -> web.Response:
     view = await load_view(request)
     question = view.consultation.question(request.match_info["question"])
-    if question is None or question.type != "text":
+    if question is None or not (question.type == "text" or question.other):
         raise web.HTTPNotFound(text="No comment question with that id in this consultation.")
+    other = question.type != "text"  # a choice's "other, please specify" texts
     search = request.query.get("q", "").strip()[:200]
     page = page_number(request)
     lines, total = await asyncio.to_thread(
-        comments_page, request.app[STORE_KEY], view.detail_filter, question.id, search_terms(search), page
+        comments_page, request.app[STORE_KEY], view.detail_filter, question.id, search_terms(search), page, other=other
     )
     if not lines and total and page > 1:
         raise web.HTTPFound(view.link(request.path, q=search, page=pages(total, page)["last"]))
@@ -88,7 +89,7 @@ async def comments_list(request: web.Request) -> web.Response:
         request,
         await context(
             request,
-            title=f"Comments: {question.text}",
+            title=f"“{question.other}”, in their words: {question.text}" if other else f"Comments: {question.text}",
             consultation=view.consultation,
             question=question,
             view=view,

@@ -107,8 +107,15 @@ def test_signing_out_disabling_or_another_role_ends_the_preview(seeded_store, of
 
 
 def test_the_grant_is_never_stored_with_the_conversation(store, officer):
+    """Nor, in Rasa's ``session_started_metadata`` slot (which copies a new session's first message's metadata),
+    the sealed address or unredacted personal details: that slot goes through the same redaction."""
     minted, _ = mint(store, officer)
-    metadata = {"preview_grant": minted.grant, "consultation": "riverside-allotments"}
+    metadata = {
+        "preview_grant": minted.grant,
+        "consultation": "riverside-allotments",
+        "sealed_address": "gAAAAAB-sealed-token",
+        "note": "call me on 07700 900123",
+    }
     tracker_store = RedactingSQLTrackerStore(domain=DOMAIN, host=store.url)
     key = preview_key(minted.session_id)
     tracker = asyncio.run(tracker_store.get_or_create_tracker(key))
@@ -121,6 +128,7 @@ def test_the_grant_is_never_stored_with_the_conversation(store, officer):
         stored = "\n".join(connection.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": key}).scalars())
     assert "riverside-allotments" in stored  # the rest of the metadata is kept
     assert minted.grant not in stored and "preview_grant" not in stored
+    assert "sealed" not in stored and "900123" not in stored
 
 
 def test_preview_conversations_are_purged_an_hour_after_they_go_idle(store, officer):

@@ -19,6 +19,8 @@ from collections import OrderedDict
 from dataclasses import fields, replace
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ..content.model import Consultation
 from ..settings import get_settings
 from ..store.previews import GRANT_METADATA, PREVIEW_CHANNEL, PreviewGrant, verified_grant
@@ -78,11 +80,15 @@ async def catalogue_for_preview(tracker: Any, residents: Catalogue) -> Catalogue
     metadata = (getattr(tracker, "latest_message", None) or {}).get("metadata") or {}
     if not isinstance(metadata, dict) or GRANT_METADATA not in metadata:
         return residents
-    grant = await in_thread(_grant_for, metadata, tracker.sender_id)
-    if grant is None:
-        logger.info("preview.refused")  # forged, expired, another conversation's, or the officer signed out
+    try:
+        grant = await in_thread(_grant_for, metadata, tracker.sender_id)
+        if grant is None:
+            logger.info("preview.refused")  # forged, expired, another conversation's, or the officer signed out
+            return residents
+        built = await in_thread(_catalogue_with_draft, residents, grant.slug, grant.version)
+    except SQLAlchemyError:
+        logger.warning("preview.unchecked reason=database_unavailable")  # fail closed: residents' catalogue
         return residents
-    built = await in_thread(_catalogue_with_draft, residents, grant.slug, grant.version)
     if built is None:
         logger.info("preview.refused reason=no_such_version")
         return residents

@@ -6,12 +6,14 @@ The assistant's side is tests/test_e2e_preview.py; the page in a browser, tests/
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 import re
 import time
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -87,6 +89,8 @@ def test_an_officer_gets_a_fresh_grant_for_the_latest_version_each_time(portal):
     conversation = hmac.new(E2E_SALT.encode(), f"preview:{session}".encode(), hashlib.sha256).hexdigest()
     assert payload["conversation"] == f"preview:{conversation}" and uuid.UUID(session).version == 4
     assert 29 * 60 < payload["exp"] - time.time() <= 30 * 60
+    until = dt.datetime.fromtimestamp(payload["exp"], ZoneInfo("Europe/London")).strftime("%H:%M")
+    assert f"until <strong>{until}</strong>".encode() in page  # the officer is told when it ends
 
     _, _, again = officer.request(f"/consultations/{DRAFT}/preview")  # Restart preview: the same page again
     assert grant_on(again)[1] != session

@@ -11,6 +11,7 @@ Opening a preview is written to the audit log.
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -22,6 +23,7 @@ from ..store.previews import GRANT_LIFETIME, mint_grant
 from .common import SETTINGS_KEY, STORE_KEY, context, remote_address
 from .sign_in import SESSION_KEY
 
+COUNCIL_TIME = ZoneInfo("Europe/London")
 PREVIEW_UNAVAILABLE = (
     "Preview is not available: the portal has no ACTION_SERVER_TOKEN to sign it with. "
     "Give the portal the same .env as the action server."
@@ -49,6 +51,7 @@ async def preview_page(request: web.Request) -> web.Response:
         "chat_server": server,
         "lifetime_minutes": int(GRANT_LIFETIME.total_seconds() // 60),
         "minted": None,
+        "until": None,
         "unavailable": None,
     }
     status = 200
@@ -64,6 +67,7 @@ async def preview_page(request: web.Request) -> web.Response:
             session_token=token,
             user_id=user.id,
         )
+        values["until"] = values["minted"].expires.astimezone(COUNCIL_TIME).strftime("%H:%M")
         await asyncio.to_thread(
             record_audit,
             store,

@@ -4,11 +4,8 @@
 // Prints one JSON object: {steps: [...], consoleErrors, failedRequests}.
 // Usage: node tests/browser/editor.mjs '{"base": "...", "email": "...", "password": "...", "slug": "..."}'
 import { chromium } from "playwright-core";
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { editorSteps } from "./editor_steps.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const config = JSON.parse(process.argv[2]);
 const report = { steps: [], consoleErrors: [], failedRequests: [] };
 const step = (name, data) => report.steps.push({ name, ...data });
@@ -26,51 +23,10 @@ page.on("response", (r) => {
   if (r.status() >= 400 && !(r.status() === 400 && r.request().method() === "POST")) report.failedRequests.push(`${r.status()} ${r.url()}`);
 });
 
-async function axe() {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
-  return {
-    axeVersion: await page.evaluate(() => window.axe.version),
-    violations: result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })),
-  };
-}
-const submit = async (locator) => { await Promise.all([page.waitForNavigation(), locator.click()]); };
-const button = (name) => page.getByRole("button", { name, exact: true });
-const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
-const flash = async () => (await page.locator("[role=status]").count()) ? (await page.locator("[role=status]").first().textContent()).trim() : null;
-
-async function addQuestion(q) {
-  await submit(button("Add a question"));
-  const n = q.index;
-  const autofocused = await focused();
-  await page.keyboard.type(q.id);  // the new row's first field has the keyboard
-  await page.selectOption(`#questions-${n}-type`, q.type);
-  await page.fill(`#questions-${n}-text`, q.text);
-  for (const [i, label] of (q.options || []).entries()) {
-    if (i >= 2) await submit(button(`Add an option to question ${n + 1}`));
-    await page.fill(`#questions-${n}-options-${i}-label`, label);
-  }
-  if (q.other !== undefined) {
-    await page.check(`#questions-${n}-other`);
-    await page.fill(`#questions-${n}-other_label`, q.other);
-  }
-  for (const [field, value] of Object.entries(q.fields || {})) await page.fill(`#questions-${n}-${field}`, value);
-  if (q.scale) await page.selectOption(`#questions-${n}-scale`, q.scale);
-  if (q.askIf) {
-    await page.selectOption(`#questions-${n}-ask_if_question`, q.askIf.question);
-    await page.selectOption(`#questions-${n}-ask_if_test`, q.askIf.test);
-    await page.fill(`#questions-${n}-ask_if_value`, q.askIf.value);
-  }
-  return autofocused;
-}
+const { axe, submit, button, focused, flash, signIn, addQuestion } = editorSteps(page);
 
 try {
-  await page.goto(config.base + "/login");
-  await page.fill("#email", config.email);
-  await page.fill("#password", config.password);
-  await submit(page.locator("button[type=submit]"));
+  await signIn(config.base, config.email, config.password);
 
   await submit(page.getByRole("link", { name: "New consultation" }));
   step("new page", { ...(await axe()), url: page.url() });

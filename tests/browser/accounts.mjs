@@ -70,6 +70,7 @@ const browser = await chromium.launch({
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
   const page = await context.newPage();
+  page.setDefaultTimeout(90000);  // a loaded CI machine can take longer than Playwright's 30 s
   page.errors = [];
   page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
   page.on("pageerror", (e) => page.errors.push(String(e)));

@@ -20,6 +20,7 @@ export async function launch() {
 const browser = await launch();
 const context = await browser.newContext();
 const page = await context.newPage();
+page.setDefaultTimeout(90000);  // a loaded CI machine can take longer than Playwright's 30 s
 const consoleErrors = [];
 const failedRequests = [];
 page.on("console", (message) => { if (message.type() === "error") consoleErrors.push(message.text()); });

@@ -22,6 +22,7 @@ const browser = await chromium.launch({
 
 async function newPage() {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-GB" })).newPage();
+  page.setDefaultTimeout(90000);  // a loaded CI machine can take longer than Playwright's 30 s
   page.on("console", (m) => { if (m.type() === "error" && !m.text().includes("status of 400 (Bad Request)")) report.consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => report.consoleErrors.push(String(e)));
   page.on("response", (r) => {
@@ -39,7 +40,7 @@ function chat(page) {
     await page.waitForFunction(([n, t]) => {
       const all = [...document.querySelectorAll(".hys-bot")];
       return all.length > n && (!t || all.slice(n).some((b) => b.textContent.includes(t)));
-    }, [count, text], { timeout: 30000 });
+    }, [count, text], { timeout: 60000 });
     let seen = -1;
     while (seen !== (await bots())) { seen = await bots(); await page.waitForTimeout(800); }
     return (await botTexts()).slice(count).join("\n");

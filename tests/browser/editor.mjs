@@ -16,6 +16,7 @@ const browser = await chromium.launch({
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const page = await (await browser.newContext()).newPage();
+page.setDefaultTimeout(90000);  // a loaded CI machine can take longer than Playwright's 30 s
 // A form sent back with its errors is a 400 (the validation step below), which Chromium also logs.
 page.on("console", (m) => { if (m.type() === "error" && !m.text().includes("status of 400 (Bad Request)")) report.consoleErrors.push(m.text()); });
 page.on("pageerror", (e) => report.consoleErrors.push(String(e)));

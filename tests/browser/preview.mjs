@@ -24,6 +24,7 @@ const browser = await chromium.launch({
 
 async function signedIn(email, password) {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-GB" })).newPage();
+  page.setDefaultTimeout(90000);  // a loaded CI machine can take longer than Playwright's 30 s
   await page.goto(config.base + "/login");
   await page.fill("#email", email);
   await page.fill("#password", password);
@@ -53,7 +54,7 @@ async function waitForBot(count, text) {
   await page.waitForFunction(([n, t]) => {
     const all = [...document.querySelectorAll(".hys-bot")];
     return all.length > n && (!t || all.slice(n).some((b) => b.textContent.includes(t)));
-  }, [count, text], { timeout: 30000 });
+  }, [count, text], { timeout: 60000 });
   let seen = -1;
   while (seen !== (await bots())) { seen = await bots(); await page.waitForTimeout(700); }
   return (await page.locator(".hys-bot .hys-text").allTextContents()).slice(count).join("\n");

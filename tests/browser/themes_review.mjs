@@ -18,6 +18,7 @@ const browser = await chromium.launch({
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const page = await (await browser.newContext()).newPage();
+page.setDefaultTimeout(90000);  // a loaded CI machine can take longer than Playwright's 30 s
 page.on("console", (m) => { if (m.type() === "error") report.consoleErrors.push(m.text()); });
 page.on("pageerror", (e) => report.consoleErrors.push(String(e)));
 page.on("response", (r) => { if (r.status() >= 400) report.failedRequests.push(`${r.status()} ${r.url()}`); });

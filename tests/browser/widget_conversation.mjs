@@ -47,6 +47,7 @@ async function newPage({ offline = false } = {}) {
   const context = await browser.newContext({ viewport: WIDE, locale: "en-GB" });
   await context.addInitScript(watchLiveRegions);
   const page = await context.newPage();
+  page.setDefaultTimeout(90000);  // a loaded CI machine can take longer than Playwright's 30 s
   lastPage = page;
   // Offline, the browser itself logs each failed connection attempt.
   page.on("console", (m) => { if (m.type() === "error" && !offline) report.consoleErrors.push(m.text()); });
@@ -90,7 +91,7 @@ function on(page) {
   const waitForBot = (count, text) => page.waitForFunction(([n, t]) => {
     const all = [...document.querySelectorAll(".hys-bot")];
     return all.length > n && (!t || all.slice(n).some((b) => b.textContent.includes(t)));
-  }, [count, text], { timeout: 30000 });
+  }, [count, text], { timeout: 60000 });
   // The step whose control is live now (its article carries data-step), with what the control shows.
   const current = () => page.evaluate(() => {
     const control = [...document.querySelectorAll(".hys-control")].filter((c) => !c.classList.contains("hys-stale")).pop();
@@ -106,7 +107,7 @@ function on(page) {
     await page.waitForFunction((before) => {
       const control = [...document.querySelectorAll(".hys-control")].filter((c) => !c.classList.contains("hys-stale")).pop();
       return control && control.closest("[data-step]").getAttribute("data-step") !== before;
-    }, previous, { timeout: 30000 });
+    }, previous, { timeout: 60000 });
     return current();
   }
   // Answer the live step by choosing one of its buttons, from the message box (Shift+Tab back to it).
@@ -507,7 +508,7 @@ async function offlineSession() {
   await page.context().setOffline(true);
   await w.tabTo(() => document.activeElement.classList.contains("hys-launcher"), { max: 30 });
   await page.keyboard.press("Enter");
-  await page.waitForSelector(".hys-status.hys-error button", { timeout: 30000 });
+  await page.waitForSelector(".hys-status.hys-error button", { timeout: 60000 });
   await w.axe("error");
   step("offline", { text: await page.locator(".hys-status").textContent(),
     announced: await page.evaluate(() => window.__announced.filter((a) => a.includes("can't reach")).length) });

@@ -218,6 +218,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
             written += store.submit_many(consultation.slug, batch)
             batch = []
     written += store.submit_many(consultation.slug, batch)
+    store.refresh_planner_statistics()
     print(
         f"Added {written} demo response(s) to {consultation.slug} (seed {args.seed}). Remove them with: haveyoursay demo-data --delete"
     )

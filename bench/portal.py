@@ -101,6 +101,7 @@ def build(url: str, responses: int) -> dict:
             store.submit_many(SLUG, batch)
             batch = []
     store.submit_many(SLUG, batch)
+    store.refresh_planner_statistics()  # as `haveyoursay demo-data` does, and autovacuum would in time
     add_user(store, "officer@bench.example", PASSWORD, "officer")
     add_user(store, "councillor@bench.example", PASSWORD, "councillor", "riverside")
     return {"responses": responses, "build_seconds": round(time.monotonic() - started, 1)}

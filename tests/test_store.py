@@ -230,3 +230,29 @@ def test_two_concurrent_submits_of_one_survey_run_save_one_response_with_one_ref
         "live_nearby": "No",
         "comments": None,
     }
+
+
+def test_a_bulk_load_leaves_postgresql_with_fresh_planner_statistics(seeded_store, database_url):
+    """Without them PostgreSQL plans 100,000 fresh demo responses as if the tables were empty (pages of 2-4 s)."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from actions.demo import generate
+
+    if not database_url.startswith("postgresql"):
+        seeded_store.refresh_planner_statistics()  # nothing to do on SQLite, and no error
+        return
+    consultation = seeded_store.consultation("library-opening-hours")
+    seeded_store.submit_many(consultation.slug, list(generate(consultation, seeded_store.wards(), 20, 1, dt.date(2026, 11, 22))))
+
+    def analysed() -> dict:
+        with seeded_store.session() as session:
+            rows = session.execute(
+                text("SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('responses', 'answers')")
+            )
+            return {name: when is not None for name, when in rows}
+
+    assert analysed() == {"responses": False, "answers": False}
+    seeded_store.refresh_planner_statistics()
+    assert analysed() == {"responses": True, "answers": True}

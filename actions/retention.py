@@ -211,7 +211,9 @@ def _purge_responses(store: Store, report: PurgeReport, months: int, today: dt.d
     for consultation in store.consultations():
         ends = retention_ends(consultation, months)
         if ends is None:
-            if consultation.effective_status(today) == "closed" and add_months(consultation.closes, months) <= today:
+            # Closed, or archived (hidden, its responses kept), long enough ago with no decision: say so.
+            closed = consultation.effective_status(today) in ("closed", "archived")
+            if closed and add_months(consultation.closes, months) <= today:
                 report.awaiting_decision.append(consultation.slug)
             continue
         if today < ends:

@@ -295,6 +295,16 @@ def test_without_a_decision_nothing_is_anonymised_and_long_closed_ones_are_repor
     assert run_purge(store, dt.date(2027, 10, 30)).awaiting_decision == []
 
 
+def test_an_archived_consultation_without_a_decision_is_still_reported(seeded_store, decided):
+    """Archiving hides a consultation, not its residents' responses: they still wait for a decision."""
+    from actions.store.audit import Actor
+    from actions.store.editing import change_status
+
+    assert change_status(seeded_store, LIBRARY, "archive", Actor("cli:test", "cli")).saved
+    assert seeded_store.consultation(LIBRARY).status == "archived"
+    assert run_purge(seeded_store, dt.date(2040, 1, 1)).awaiting_decision == [BUDGET, LIBRARY]
+
+
 @pytest.fixture
 def retention_setting(monkeypatch):
     def set_months(months: str) -> None:

@@ -308,7 +308,8 @@ def themes_among(session: Session, consultation_id: int, *where: ColumnElement) 
         for key in book.comment_themes(json.loads(raw) or [], {}):
             counts[key] += number
     one_by_one = session.execute(select(AnswerRow.id, AnswerRow.themes).where(*where, decided)).all()
-    decisions = decisions_of(session, consultation_id, book, [answer_id for answer_id, _themes in one_by_one])
+    named = [answer_id for answer_id, _themes in one_by_one]  # all decisions when too many to name (bound parameters)
+    decisions = decisions_of(session, consultation_id, book, named if len(named) <= 5000 else None)
     for answer_id, suggested in one_by_one:
         chosen = {key: on for key, (on, _who, _when) in decisions.get(answer_id, {}).items()}
         counts.update(book.comment_themes(suggested or [], chosen))

@@ -62,7 +62,7 @@ test: setup models/haveyoursay.tar.gz
 	$(BIN)/rasa data validate --domain domain.yml --data data
 	$(BIN)/rasa test core --stories tests/stories --model models/haveyoursay.tar.gz \
 	  --out var/test-results/core --fail-on-prediction-errors
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=20  # the slowest twenty, to see where CI time goes
 	@echo "== the survey conversations again with every speed-up off (stock Rasa code; tests/test_e2e_parity.py compares both ways)"
 	HYS_SPEEDUPS=off $(BIN)/pytest -q tests/test_e2e_survey.py
 

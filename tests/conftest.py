@@ -28,16 +28,23 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
+def empty_database(backend: str, workdir: Path) -> str:
+    """The URL of an empty database: a new SQLite file in ``workdir``, or the PostgreSQL test database with
+    its public schema emptied. Without TEST_DATABASE_URL the PostgreSQL tests are skipped, except in CI,
+    where that is a failure rather than a silent skip."""
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / 'test.db'}"
     if not POSTGRES_URL:
         if os.environ.get("CI"):
-            pytest.fail("TEST_DATABASE_URL must be set in CI so the PostgreSQL store tests run")
+            pytest.fail("TEST_DATABASE_URL must be set in CI so the PostgreSQL tests run")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (for example postgresql://postgres@127.0.0.1:5432/test)")
     reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    return empty_database(request.param, tmp_path)
 
 
 @pytest.fixture

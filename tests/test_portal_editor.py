@@ -18,7 +18,7 @@ import yaml
 
 from actions.store.accounts import add_user
 from actions.store.audit import audit_entries
-from tests.conftest import BACKENDS, POSTGRES_URL, PROJECT_ROOT, reset_postgres
+from tests.conftest import BACKENDS, PROJECT_ROOT, empty_database
 from tests.test_portal import PASSWORD, Browser
 from tests.test_portal_themes import start_portal, text
 
@@ -36,15 +36,7 @@ def portal(request, tmp_path_factory):
     from tests.conftest import SEEDS
 
     workdir = tmp_path_factory.mktemp("editor-portal")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'portal.db'}"
-    else:
-        if not POSTGRES_URL:
-            if os.environ.get("CI"):
-                pytest.fail("TEST_DATABASE_URL must be set in CI so the PostgreSQL tests run")
-            pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-        reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
+    url = empty_database(request.param, workdir)
     upgrade(url)
     store = Store(url, "portal-salt")
     store.apply_bundle(read_bundle([SEEDS], known_wards=set()))

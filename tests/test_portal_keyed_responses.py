@@ -12,7 +12,6 @@ import datetime as dt
 import html
 import io
 import json
-import os
 import re
 import urllib.parse
 import urllib.request
@@ -28,7 +27,7 @@ from actions.store.audit import audit_entries
 from actions.store.migrate import upgrade
 from actions.store.models import AnswerRow, ResponseRow
 from actions.store.repository import Store
-from tests.conftest import POSTGRES_URL, SEEDS, reset_postgres
+from tests.conftest import SEEDS, empty_database
 from tests.skip_logic_consultation import SLUG, write_ferry
 from tests.test_portal import PASSWORD, Browser
 from tests.test_portal_themes import start_portal, text
@@ -56,15 +55,7 @@ def every_type(document: dict) -> None:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def site(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"keyed-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'portal.db'}"
-    else:
-        if not POSTGRES_URL:
-            if os.environ.get("CI"):
-                pytest.fail("TEST_DATABASE_URL must be set in CI so the PostgreSQL tests run")
-            pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-        reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
+    url = empty_database(request.param, workdir)
     upgrade(url)
     store = Store(url, "portal-salt")
     store.apply_bundle(read_bundle([SEEDS], known_wards=set()))

@@ -20,7 +20,7 @@ import pytest
 from actions.store.accounts import add_user
 from actions.store.audit import audit_entries
 from actions.store.repository import Store
-from tests.conftest import POSTGRES_URL, reset_postgres
+from tests.conftest import empty_database
 from tests.servers import ACTION_TOKEN, E2E_SALT, RunningAssistant
 from tests.test_portal import PASSWORD, Browser
 
@@ -31,18 +31,9 @@ DRAFT = "westfield-leisure-centre"  # a draft in seeds/
 KEY_LABEL = b"haveyoursay/preview-grant/v1"
 
 
-def database(request, workdir) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{workdir / 'portal.db'}"
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
-
-
 def start(request, tmp_path_factory, extra_env: dict | None = None):
     workdir = tmp_path_factory.mktemp("preview-portal")
-    running = RunningAssistant(workdir, database_url=database(request, workdir), extra_env=extra_env)
+    running = RunningAssistant(workdir, database_url=empty_database(request.param, workdir), extra_env=extra_env)
     assert running.cli("load", "seeds").returncode == 0  # the portal alone: no Rasa needed
     store = Store(running.database_url, E2E_SALT)
     add_user(store, OFFICER, PASSWORD, "officer")

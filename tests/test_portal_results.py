@@ -32,7 +32,7 @@ from actions.store.accounts import add_user
 from actions.store.migrate import upgrade
 from actions.store.repository import Store
 from actions.text.themes import tagger_for
-from tests.conftest import POSTGRES_URL, PROJECT_ROOT, SEEDS, reset_postgres
+from tests.conftest import PROJECT_ROOT, SEEDS, empty_database
 from tests.servers import free_port
 from tests.test_portal import PASSWORD, Browser
 
@@ -49,15 +49,7 @@ DONT_KNOW = "Don't know"
 def site(request, tmp_path_factory):
     """The seeded council, 10,000 library responses and 600 Harbour Road ones, and a running portal."""
     workdir = tmp_path_factory.mktemp(f"results-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'portal.db'}"
-    else:
-        if not POSTGRES_URL:
-            if os.environ.get("CI"):
-                pytest.fail("TEST_DATABASE_URL must be set in CI so the PostgreSQL tests run")
-            pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-        reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
+    url = empty_database(request.param, workdir)
     upgrade(url)
     store = Store(url, "results-salt")
     store.apply_bundle(read_bundle([SEEDS], known_wards=set()))

@@ -17,6 +17,7 @@ import uuid
 import pytest
 import socketio
 
+from actions.dialogue.preview import PREVIEW_ENDED
 from actions.retention import purge
 from actions.store.accounts import add_user
 from actions.store.models import ResponseRow, UnansweredRow
@@ -230,3 +231,15 @@ def test_an_officers_preview_does_not_change_what_residents_see_meanwhile(assist
     assert SUMMARY in previewing.run(["what is the riverside allotments consultation about?"])[0]
     resident = assistant.texts(f"resident-{uuid.uuid4()}", "what is the riverside allotments consultation about?")
     assert SUMMARY not in resident
+
+
+def test_a_preview_that_ends_mid_survey_says_so_and_shows_nothing_more_of_the_draft(assistant, store, officer):
+    """An officer who signs out (or whose grant runs out) mid-survey is told the preview ended, not that the
+    consultation is gone; the next question of the draft is not shown."""
+    grant, session_id, token = grant_for(store, officer)
+    said = Chat(assistant, session_id, {"preview_grant": grant}).run(["/greet", "I'd like to have my say", "yes"])
+    assert "Great, let's start your response to Riverside allotments" in said[1]
+    end_session(store, token)
+    after = Chat(assistant, session_id, {"preview_grant": grant}).run(["no"])[0]
+    assert PREVIEW_ENDED in after
+    assert "no longer available" not in after and "How far do you agree" not in after

@@ -23,16 +23,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..content.model import Consultation
 from ..settings import get_settings
-from ..store.previews import GRANT_METADATA, PREVIEW_CHANNEL, PreviewGrant, verified_grant
+from ..store.previews import GRANT_LIFETIME, GRANT_METADATA, PREVIEW_CHANNEL, PreviewGrant, verified_grant
 from ..survey.engine import Reply, Step
 from ..text.matching import ConsultationFinder
 from .services import Catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PREVIEW_CHANNEL", "PREVIEW_NOTHING_SAVED", "catalogue_for_preview", "preview_submitted"]
+__all__ = ["PREVIEW_CHANNEL", "PREVIEW_ENDED", "PREVIEW_NOTHING_SAVED", "catalogue_for_preview", "preview_submitted"]
 
 PREVIEW_NOTHING_SAVED = "This is a preview: nothing was saved."
+PREVIEW_ENDED = (
+    f"This preview has ended: a preview lasts {int(GRANT_LIFETIME.total_seconds() // 60)} minutes, and ends when you "
+    "sign out of the portal. Open the preview again from the portal to carry on."
+)
 PREVIEW_CATALOGUES_KEPT = 8
 
 
@@ -84,7 +88,7 @@ async def catalogue_for_preview(tracker: Any, residents: Catalogue) -> Catalogue
         grant = await in_thread(_grant_for, metadata, tracker.sender_id)
         if grant is None:
             logger.info("preview.refused")  # forged, expired, another conversation's, or the officer signed out
-            return residents
+            return replace(residents, preview_ended=True)
         built = await in_thread(_catalogue_with_draft, residents, grant.slug, grant.version)
     except SQLAlchemyError:
         logger.warning("preview.unchecked reason=database_unavailable")  # fail closed: residents' catalogue

@@ -52,6 +52,9 @@ class Catalogue:
     # Set only for an officer's preview conversation whose grant the action server has verified
     # (dialogue/preview.py): this catalogue then also holds that one draft, as if open.
     preview: Any = None
+    # Set when a message carried a preview grant that no longer holds (expired, or the officer signed out):
+    # the conversation sees residents' catalogue, and a survey on the draft says the preview has ended.
+    preview_ended: bool = False
 
     def get(self, slug: str | None) -> Consultation | None:
         return next((c for c in self.consultations if c.slug == slug), None) if slug else None

@@ -45,7 +45,7 @@ from ..survey.submission import redacted_answers, redacted_other_texts, submissi
 from ..text.postcodes import find_postcode
 from ..text.themes import tagger_for
 from .common import latest_text, reply_medium, resolve_consultation, say
-from .preview import PREVIEW_CHANNEL, preview_submitted
+from .preview import PREVIEW_CHANNEL, PREVIEW_ENDED, preview_submitted
 from .services import Catalogue, catalogue, in_thread, store
 
 logger = logging.getLogger(__name__)
@@ -299,7 +299,8 @@ class ValidateSurveyForm(FormValidationAction):
             asked = ask(dispatcher, survey_for(consultation, content, reply_medium(tracker)), state, widget=on_widget(tracker))
             return [SlotSet("survey", asked)] if asked is not state else []
         if not state or consultation is None:
-            dispatcher.utter_message(text="Sorry, that consultation is no longer available to respond to.")
+            gone = PREVIEW_ENDED if content.preview_ended else "Sorry, that consultation is no longer available to respond to."
+            dispatcher.utter_message(text=gone)
             return survey_ended("ended", None)
         survey = survey_for(consultation, content, reply_medium(tracker))
         text = latest_text(tracker)

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from actions import speedups
 from actions.store.db import engine_for
-from tests.servers import RunningAssistant, conversation_key
+from tests.servers import MARKET_SQUARE_TO_REVIEW, RunningAssistant, conversation_key
 from tests.test_e2e_survey import CHANGES, TODAY, WALKTHROUGHS
 
 pytestmark = pytest.mark.e2e
@@ -147,16 +147,7 @@ def test_every_conversation_gets_the_same_replies_and_stored_events_with_and_wit
         pair,
         new_sender(),
         [
-            "i'd like to have a say about market square",
-            "yes",
-            "no",
-            "no",
-            "agree",
-            "1",
-            "no",
-            "skip",
-            "skip",
-            "prefer not to say",
+            *MARKET_SQUARE_TO_REVIEW,
             "submit",
             "withdraw my response",
             "yes",

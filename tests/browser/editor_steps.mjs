@@ -34,6 +34,10 @@ export function editorSteps(page) {
   async function addQuestion(q) {
     await submit(button("Add a question"));
     const n = q.index;
+    // Chromium applies autofocus at its next rendering step, which can come after the load event that ends the
+    // navigation: wait for it (briefly), or the first keystrokes go to the body and the id loses its first letters.
+    await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, `questions-${n}-id`,
+      { timeout: 5000 }).catch(() => {});
     const autofocused = await focused();
     await page.keyboard.type(q.id);  // the new row's first field has the keyboard
     await page.selectOption(`#questions-${n}-type`, q.type);

@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -30,6 +29,7 @@ from rasa.core.channels.channel import UserMessage
 
 from ..settings import get_settings
 from ..store.addresses import SEALED_ADDRESS
+from ..store.db import without_blocking
 from ..store.previews import conversation_for
 from ..survey.parsing import clean_text
 from .addressing import CHANNEL_COMMANDS, PUSH_CHANNELS, AddressedOutput, key_for, store
@@ -76,7 +76,8 @@ def guarded(on_new_message: Handler, channel: str) -> Handler:
         if channel in PUSH_CHANNELS:
             message.metadata[SEALED_ADDRESS] = store().seal_address(address)
         await on_new_message(message)
-        await asyncio.to_thread(store().remember_offered_payloads, key, output.offered if output.sent_buttons else [])
+        offered = output.offered if output.sent_buttons else []
+        await without_blocking(store().engine, lambda: store().remember_offered_payloads(key, offered))
 
     return handle
 
@@ -95,7 +96,7 @@ async def _as_offered_payload_or_text(key: str, raw: str) -> str:
     stripped = raw.strip()
     if not stripped.startswith("/"):
         return raw
-    if stripped in CHANNEL_COMMANDS or stripped in await asyncio.to_thread(store().offered_payloads, key):
+    if stripped in CHANNEL_COMMANDS or stripped in await without_blocking(store().engine, lambda: store().offered_payloads(key)):
         return stripped
     logger.info("message.payload_refused reason=not_offered")
     return stripped.lstrip("/ \t").strip()

@@ -6,15 +6,19 @@ so callers never manage transactions by hand.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
+
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -77,3 +81,48 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+class PrecompiledStatement:
+    """A statement compiled once to the driver's SQL, for the few that run on every message.
+
+    SQLAlchemy compiles (or looks up in its cache) a Core statement each time it runs it, and for
+    a statement run per message that was most of its cost. Values are passed by bind name, and go
+    through their column types' conversions (JSON, dates) as SQLAlchemy would put them."""
+
+    def __init__(self, statement, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positions = compiled.positiontup if compiled.positional else None
+        # Values written into the statement itself (a literal compared with) are bound like the rest.
+        self.fixed = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+        self.conversions = {
+            name: convert
+            for name, bind in compiled.binds.items()
+            if (convert := bind.type.bind_processor(dialect)) is not None
+        }
+
+    def params(self, values: dict[str, Any]) -> tuple | dict[str, Any]:
+        if self.fixed:
+            values = self.fixed | values
+        if self.conversions:
+            values = {name: convert(values[name]) for name, convert in self.conversions.items()} | {
+                name: value for name, value in values.items() if name not in self.conversions
+            }
+        return tuple(values[name] for name in self.positions) if self.positions is not None else values
+
+    def execute(self, connection, **values: Any):
+        return connection.exec_driver_sql(self.sql, self.params(values))
+
+    def scalar(self, connection, **values: Any) -> Any:
+        return self.execute(connection, **values).scalar()
+
+
+async def without_blocking(engine: Engine, work: Callable[[], T]) -> T:
+    """Run ``work`` (database calls) from a coroutine. SQLite answers in microseconds, so it runs
+    in this thread: a worker thread would cost more than the query, and SQLite writes from two
+    threads of one process only wait on each other. A database server is waited on in a worker
+    thread, so the event loop serves other conversations meanwhile."""
+    if engine.dialect.name == "sqlite":
+        return work()
+    return await asyncio.to_thread(work)

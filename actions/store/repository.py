@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,7 +22,7 @@ from ..content.model import Consultation, Council, CouncilFile, Councillor, Ward
 from ..content.validate import ContentError, Problem
 from . import unanswered
 from .addresses import PUSH_CHANNELS, open_address, seal_address
-from .db import session_scope
+from .db import engine_for, session_scope
 from .identity import CONVERSATION_KEY, hash_sender, new_reference
 from .models import (
     AnswerRow,
@@ -714,6 +715,12 @@ class Store:
 
     def offered_payloads(self, conversation_key: str) -> list[str]:
         return self._offered.offered(hash_sender(self.sender_salt, "payloads", conversation_key))
+
+    @property
+    def engine(self) -> Engine:
+        """This store's engine (one per database URL per process), for callers that choose how to wait on it
+        (db.without_blocking)."""
+        return engine_for(self.url)
 
     @functools.cached_property
     def _offered(self) -> OfferedPayloads:

@@ -27,7 +27,6 @@ parity test compares against Rasa's way of storing.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 from collections import OrderedDict
@@ -47,7 +46,7 @@ from ..settings import get_settings
 from ..speedups import encode_json
 from ..text.redaction import redact
 from .addresses import SEALED_ADDRESS
-from .db import engine_for
+from .db import PrecompiledStatement, engine_for, without_blocking
 from .previews import GRANT_METADATA
 
 T = TypeVar("T")
@@ -142,22 +141,6 @@ class _Lru(OrderedDict):
             self.popitem(last=False)
 
 
-class _DriverQuery:
-    """A statement compiled once to the driver's SQL. The cache check and the insert run for
-    every message, and building and compiling them each time was most of their cost."""
-
-    def __init__(self, statement, dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql = str(compiled)
-        self.positions = compiled.positiontup if compiled.positional else None
-
-    def _params(self, values: dict[str, Any]) -> tuple | dict[str, Any]:
-        return tuple(values[name] for name in self.positions) if self.positions is not None else values
-
-    def scalar(self, connection, **values: Any) -> Any:
-        return connection.exec_driver_sql(self.sql, self._params(values)).scalar()
-
-
 ROW_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
 
 
@@ -168,23 +151,23 @@ class _Inserts:
 
     def __init__(self, table, dialect) -> None:
         self.table, self.dialect = table, dialect
-        self._by_count: dict[int, _DriverQuery] = {}
+        self._by_count: dict[int, PrecompiledStatement] = {}
 
-    def _query(self, count: int) -> _DriverQuery:
+    def _query(self, count: int) -> PrecompiledStatement:
         query = self._by_count.get(count)
         if query is None:
             rows = [{name: sa.bindparam(f"{name}_{n}") for name in ROW_COLUMNS} for n in range(count)]
             statement = sa.insert(self.table).values(rows)
             if self.dialect.name != "sqlite":
                 statement = statement.returning(self.table.c.id)
-            query = self._by_count[count] = _DriverQuery(statement, self.dialect)
+            query = self._by_count[count] = PrecompiledStatement(statement, self.dialect)
         return query
 
     def insert(self, connection, rows: list[dict[str, Any]]) -> int | None:
         """Insert ``rows`` in one statement; the id of the last one (None if the driver can't tell)."""
         query = self._query(len(rows))
         values = {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
-        result = connection.exec_driver_sql(query.sql, query._params(values))
+        result = query.execute(connection, **values)
         if self.dialect.name == "sqlite":
             return result.lastrowid
         ids = result.scalars().all()
@@ -205,7 +188,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.engine = engine_for(self.engine.url.render_as_string(hide_password=False))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._table = self.SQLEvent.__table__
-        self._newest_id_query = _DriverQuery(
+        self._newest_id_query = PrecompiledStatement(
             sa.select(sa.func.max(self._table.c.id)).where(self._table.c.sender_id == sa.bindparam("sender_id")),
             self.engine.dialect,
         )
@@ -287,9 +270,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             with self.engine.begin() if transaction else self.engine.connect() as connection:
                 return work(connection)
 
-        if self.engine.dialect.name == "sqlite":
-            return run()
-        return await asyncio.to_thread(run)
+        return await without_blocking(self.engine, run)
 
     def _row(self, sender_id: str, event: Event) -> dict[str, Any]:
         data = event.as_dict()

@@ -187,6 +187,8 @@ def send_actions_the_current_turn() -> None:
     turn changes the bytes on the loopback, never an action's input. Everything else in the
     call is exactly as Rasa builds it.
     """
+    import dataclasses
+
     import rasa
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.trackers import EventVerbosity
@@ -194,7 +196,16 @@ def send_actions_the_current_turn() -> None:
     from .current_turn import current_turn_start
 
     def _action_call_format(self, tracker, domain):
-        state = tracker.current_state(EventVerbosity.NONE)
+        active_loop, tracker.active_loop = tracker.active_loop, None
+        try:
+            state = tracker.current_state(EventVerbosity.NONE)
+        finally:
+            tracker.active_loop = active_loop
+        # Rasa writes the active loop out with dataclasses.asdict, which deep-copies the message that
+        # started the form (its whole parse); it is only encoded, so the fields themselves will do.
+        state["active_loop"] = (
+            {field.name: getattr(active_loop, field.name) for field in dataclasses.fields(active_loop)} if active_loop else {}
+        )
         events = list(tracker.events)
         state["events"] = [event.as_dict() for event in events[current_turn_start(events) :]]
         result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}

@@ -176,7 +176,7 @@ def test_graph_inputs_may_not_shadow_nodes(patched, trained_model):
 
 def test_actions_get_the_whole_state_and_the_current_turn(patched):
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted
     from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = Domain.from_dict({"slots": {"ward": {"type": "text", "mappings": [{"type": "custom"}]}}})
@@ -185,6 +185,7 @@ def test_actions_get_the_whole_state_and_the_current_turn(patched):
         ActionExecuted("action_listen"),
         UserUttered("hello", {"name": "greet", "confidence": 0.9}),
         SlotSet("ward", "harbourside"),  # set turns ago: still in the slots
+        ActiveLoop("survey_form"),  # started by "hello": its trigger message travels with the state
         BotUttered("Hello!"),
         ActionExecuted("action_listen"),
         UserUttered("agree", {"name": "affirm", "confidence": 0.8}),
@@ -198,7 +199,9 @@ def test_actions_get_the_whole_state_and_the_current_turn(patched):
     assert state["slots"]["ward"] == "harbourside"
     assert state["latest_message"]["text"] == "agree" and state["latest_action_name"] == "survey_form"
     assert call["next_action"] == "validate_survey_form" and call["sender_id"] == "resident"
+    assert state["active_loop"]["name"] == "survey_form" and state["active_loop"]["trigger_message"]["text"] == "hello"
     full = tracker.current_state(EventVerbosity.ALL)
+    assert tracker.active_loop is not None  # put back after the call
     assert {key: value for key, value in state.items() if key != "events"} == {
         key: value for key, value in full.items() if key != "events"
     }

@@ -97,9 +97,7 @@ class PrecompiledStatement:
         # Values written into the statement itself (a literal compared with) are bound like the rest.
         self.fixed = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
         self.conversions = {
-            name: convert
-            for name, bind in compiled.binds.items()
-            if (convert := bind.type.bind_processor(dialect)) is not None
+            name: convert for name, bind in compiled.binds.items() if (convert := bind.type.bind_processor(dialect)) is not None
         }
 
     def params(self, values: dict[str, Any]) -> tuple | dict[str, Any]:

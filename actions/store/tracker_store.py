@@ -227,6 +227,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         else:
             kept = kept or DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
             self._stored.put(sender_id, _Stored(tuple(events), last_id, kept))
+            # Rasa asks for the applied events at once. Worked out on the kept tracker, over the events
+            # saved since the last time only (speedups.remember_applied_events), they go to the copy.
+            kept.applied_events()
             tracker = kept.copy()
         self._handed_out.put(sender_id, _HandedOut(tracker, len(events)))
         return tracker

@@ -20,6 +20,8 @@ from actions.nlu import components
 from actions.nlu.components import (
     LeanCountVectorsFeaturizer,
     LeanLogisticRegressionClassifier,
+    LeanSpacyNLP,
+    LeanSpacyTokenizer,
     ParseMemory,
     RecallParse,
     RememberParse,
@@ -88,7 +90,15 @@ def test_config_names_our_components(trained_model):
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(trained_model))
-    for kind in (RecallParse, LeanCountVectorsFeaturizer, LeanLogisticRegressionClassifier, RememberParse, LeanRulePolicy):
+    for kind in (
+        RecallParse,
+        LeanSpacyNLP,
+        LeanSpacyTokenizer,
+        LeanCountVectorsFeaturizer,
+        LeanLogisticRegressionClassifier,
+        RememberParse,
+        LeanRulePolicy,
+    ):
         assert nodes_of(agent, kind), f"config.yml should use {kind.__name__}"
 
 

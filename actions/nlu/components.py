@@ -5,9 +5,10 @@ of the Rasa server's CPU per message. Three things it did were not needed:
 
 * **Parsing the same short message again.** Residents' answers are mostly a word or two ("yes",
   "agree", "skip", "2", "submit"), and the pipeline is deterministic: the same text always gets the
-  same intents and confidences from the same model. :class:`RecallParse` (after the tokenizer)
-  finds a short message parsed before by this model and gives it that parse; the featurizers and
-  classifiers below skip it; :class:`RememberParse` (last) remembers new short messages' parses.
+  same intents and confidences from the same model. :class:`RecallParse` (first) finds a short
+  message parsed before by this model and gives it that parse, its tokens included; spaCy, the
+  tokenizer, the featurizers and the classifiers below skip it; :class:`RememberParse` (last)
+  remembers new short messages' parses.
   Texts are remembered by a keyed hash (the key is random per process), never as text.
 * **Per-token features nobody reads.** The count-vector featurizers computed a feature row for
   every token as well as one for the sentence; the logistic-regression classifier reads only the
@@ -35,6 +36,9 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT, TEXT_TOKENS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -48,8 +52,10 @@ SHORT_WORDS = 4
 SHORT_CHARS = 40
 # Message data that marks a message given a remembered parse; never part of the parse Rasa outputs.
 RECALLED = "hys_recalled_parse"
-# The parse's own parts, as the message's text and tokens are always the message's own.
+# Not remembered as they are: the text is the message's own, and its tokens are remembered as spans.
 _NOT_REMEMBERED = {TEXT, TEXT_TOKENS}
+# Where a remembered parse keeps its tokens: (start, end, text, lemma) each, all the parse output says of them.
+_REMEMBERED_SPANS = "hys_token_spans"
 
 FEATURIZER = DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER
 CLASSIFIER = DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER
@@ -91,15 +97,29 @@ class ParseMemory:
                 return None
             self._parses.move_to_end(key)
             self.recalled += 1
-        return copy.deepcopy(parse)
+        return _copied(parse)
 
     def remember(self, key: bytes, parse: dict[str, Any]) -> None:
         with self._lock:
-            self._parses[key] = copy.deepcopy(parse)
+            self._parses[key] = _copied(parse)
             self._parses.move_to_end(key)
             self.remembered += 1
             while len(self._parses) > self.size:
                 self._parses.popitem(last=False)
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of a parse (dicts, lists and tuples of plain values), several times faster than
+    ``copy.deepcopy``, whose generic machinery was most of the cost of recalling a parse."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(item) for item in value)
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    return copy.deepcopy(value)  # anything else a component may add: copied the general way
 
 
 _memories: OrderedDict[str, ParseMemory] = OrderedDict()
@@ -154,8 +174,10 @@ class RecallParse(_ParseMemoryComponent, GraphComponent):
             key = self.memory.key(message.get(TEXT))
             parse = self.memory.recall(key) if key is not None else None
             if parse is not None:
+                spans = parse.pop(_REMEMBERED_SPANS, [])
                 for name, value in parse.items():
                     message.set(name, value, add_to_output=True)
+                message.set(TEXT_TOKENS, [Token(text, start, end, lemma=lemma) for start, end, text, lemma in spans])
                 message.set(RECALLED, True)
         return messages
 
@@ -177,6 +199,8 @@ class RememberParse(_ParseMemoryComponent, GraphComponent):
                     for name, value in message.data.items()
                     if name in message.output_properties and name not in _NOT_REMEMBERED and value is not None
                 }
+                tokens = message.get(TEXT_TOKENS) or []
+                parse[_REMEMBERED_SPANS] = [(token.start, token.end, token.text, token.lemma) for token in tokens]
                 self.memory.remember(key, parse)
         return messages
 
@@ -186,6 +210,28 @@ def _not_recalled(messages: list[Message]) -> list[Message]:
 
 
 # --- Rasa's components, skipping recalled messages and doing less at inference ----------------
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MODEL_LOADER, FEATURIZER], is_trainable=False, model_from="LeanSpacyNLP")
+class LeanSpacyNLP(SpacyNLP):
+    """Rasa's SpacyNLP (the spaCy pipeline over each message); skips messages given a remembered parse."""
+
+    def process(self, messages: list[Message], model: SpacyModel) -> list[Message]:
+        to_do = _not_recalled(messages)
+        if to_do:
+            super().process(to_do, model)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class LeanSpacyTokenizer(SpacyTokenizer):
+    """Rasa's SpacyTokenizer; skips messages given a remembered parse (which brings their tokens)."""
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        to_do = _not_recalled(messages)
+        if to_do:
+            super().process(to_do)
+        return messages
 
 
 @DefaultV1Recipe.register(FEATURIZER, is_trainable=True)

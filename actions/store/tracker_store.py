@@ -107,6 +107,10 @@ class _Stored:
     # The tracker those events make, kept up to date by applying each new event; never handed to
     # Rasa, which gets a copy (a copy of its state, not a replay: speedups.clone_tracker).
     tracker: DialogueStateTracker | None = None
+    # True when ``events`` are known to be exactly the latest session (what Rasa's SQL read returns),
+    # which starts at ``session_start`` (None: no SessionStarted), so a read need not work it out again.
+    whole_session: bool = False
+    session_start: float | None = None
 
 
 @dataclass(frozen=True)
@@ -117,14 +121,22 @@ class _HandedOut:
     stored_count: int
 
 
+def session_start(events: Iterable[Event]) -> float | None:
+    """The newest SessionStarted's timestamp, or None."""
+    return max((event.timestamp for event in events if isinstance(event, SessionStarted)), default=None)
+
+
 def latest_session(events: Iterable[Event]) -> list[Event]:
     """The events Rasa's SQL read returns: from the newest SessionStarted's timestamp on, or all."""
     events = list(events)
-    starts = [event.timestamp for event in events if isinstance(event, SessionStarted)]
-    if not starts:
-        return events
-    newest = max(starts)
-    return [event for event in events if event.timestamp >= newest]
+    newest = session_start(events)
+    return events if newest is None else [event for event in events if event.timestamp >= newest]
+
+
+def continues_session(new_events: Iterable[Event], start: float | None) -> bool:
+    """Whether appending ``new_events`` to the latest session that began at ``start`` leaves it the latest
+    session, whole: no new session starts, and no event is timed before this one began."""
+    return all(not isinstance(event, SessionStarted) and (start is None or event.timestamp >= start) for event in new_events)
 
 
 class _Lru(OrderedDict):
@@ -216,9 +228,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             return last_id, self._read_session(connection, sender_id)
 
         last_id, read_events = await self._database(read)
-        events = latest_session(cached.events) if read_events is None else read_events
+        if read_events is not None:
+            events, start = read_events, session_start(read_events)
+        elif cached.whole_session:
+            events, start = list(cached.events), cached.session_start
+        else:
+            events = latest_session(cached.events)
+            start = session_start(events)
         if not self.domain or not events:
-            self._stored.put(sender_id, _Stored(tuple(events), last_id))
+            self._stored.put(sender_id, _Stored(tuple(events), last_id, whole_session=True, session_start=start))
             self._handed_out.pop(sender_id, None)
             return None
         kept = cached.tracker if read_events is None and len(events) == len(cached.events) else None
@@ -226,7 +244,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
         else:
             kept = kept or DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
-            self._stored.put(sender_id, _Stored(tuple(events), last_id, kept))
+            self._stored.put(sender_id, _Stored(tuple(events), last_id, kept, whole_session=True, session_start=start))
             # Rasa asks for the applied events at once. Worked out on the kept tracker, over the events
             # saved since the last time only (speedups.remember_applied_events), they go to the copy.
             kept.applied_events()
@@ -261,7 +279,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             if kept is not None:
                 for event in new_events:
                     kept.update(event)
-            self._stored.put(sender_id, _Stored(previous.events + tuple(new_events), last_id, kept))
+            whole = previous.whole_session and continues_session(new_events, previous.session_start)
+            self._stored.put(
+                sender_id, _Stored(previous.events + tuple(new_events), last_id, kept, whole, previous.session_start)
+            )
 
     # --- SQL, written to match Rasa's own queries ----------------------------------------------
 

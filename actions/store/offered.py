@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, Text, bindparam, cast, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .db import PrecompiledStatement, engine_for
+from .db import PrecompiledStatement, direct_sqlite, engine_for
 from .models import OfferedPayloadsRow, utcnow
 
 MAX_OFFERED = 50
@@ -48,18 +48,26 @@ class OfferedPayloads:
             .values(payloads=bindparam("payloads", type_=JSON), updated_at=bindparam("now")),
             dialect,
         )
+        self._direct = direct_sqlite(self.engine)  # SQLite: straight to the driver (db.DirectSqlite)
         self._read = PrecompiledStatement(select(table.c.payloads).where(table.c.sender_hash == bindparam("key")), dialect)
 
     def remember(self, key: str, payloads: list[str]) -> None:
         """Keep ``payloads`` (at most MAX_OFFERED) as this conversation's offer; none clears it."""
         kept = [str(payload) for payload in list(payloads)[:MAX_OFFERED]]
         values: dict[str, Any] = {"key": key, "payloads": kept, "now": utcnow()}
+        statement = self._remember if kept else self._clear
+        if self._direct is not None:
+            self._direct.write(statement, **values)
+            return
         with self.engine.begin() as connection:
-            (self._remember if kept else self._clear).execute(connection, **values)
+            statement.execute(connection, **values)
 
     def offered(self, key: str) -> list[str]:
-        with self.engine.connect() as connection:
-            payloads = self._read.scalar(connection, key=key)
+        if self._direct is not None:
+            payloads = self._direct.scalar(self._read, key=key)
+        else:
+            with self.engine.connect() as connection:
+                payloads = self._read.scalar(connection, key=key)
         if isinstance(payloads, str):  # SQLite's driver returns the JSON text; psycopg2 decodes it
             payloads = json.loads(payloads)
         return [str(payload) for payload in payloads] if payloads else []

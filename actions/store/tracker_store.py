@@ -46,7 +46,7 @@ from ..settings import get_settings
 from ..speedups import encode_json
 from ..text.redaction import redact
 from .addresses import SEALED_ADDRESS
-from .db import PrecompiledStatement, engine_for, without_blocking
+from .db import DirectSqlite, PrecompiledStatement, direct_sqlite, engine_for, without_blocking
 from .previews import GRANT_METADATA
 
 T = TypeVar("T")
@@ -175,10 +175,18 @@ class _Inserts:
             query = self._by_count[count] = PrecompiledStatement(statement, self.dialect)
         return query
 
+    @staticmethod
+    def _values(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        return {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
+
+    def insert_directly(self, direct: DirectSqlite, rows: list[dict[str, Any]]) -> int | None:
+        """As :meth:`insert`, committed, through the SQLite driver's own connection."""
+        return direct.write(self._query(len(rows)), **self._values(rows))
+
     def insert(self, connection, rows: list[dict[str, Any]]) -> int | None:
         """Insert ``rows`` in one statement; the id of the last one (None if the driver can't tell)."""
         query = self._query(len(rows))
-        values = {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
+        values = self._values(rows)
         result = query.execute(connection, **values)
         if self.dialect.name == "sqlite":
             return result.lastrowid
@@ -205,6 +213,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self.engine.dialect,
         )
         self._inserts = _Inserts(self._table, self.engine.dialect)
+        # SQLite: the check and the insert for each message go straight to the driver (db.DirectSqlite).
+        self._direct = direct_sqlite(self.engine) if lean else None
 
     @property
     def domain(self):
@@ -227,7 +237,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 return last_id, None
             return last_id, self._read_session(connection, sender_id)
 
-        last_id, read_events = await self._database(read)
+        if (
+            self._direct is not None
+            and cached is not None
+            and cached.last_id == self._direct.scalar(self._newest_id_query, sender_id=sender_id)
+        ):
+            last_id, read_events = cached.last_id, None  # the database still ends where the cache does
+        else:
+            last_id, read_events = await self._database(read)
         if read_events is not None:
             events, start = read_events, session_start(read_events)
         elif cached.whole_session:
@@ -269,7 +286,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 newest = self._inserts.insert(connection, [self._row(sender_id, event) for event in new_events])
             return stored_count, new_events, newest if newest is not None else self._last_id(connection, sender_id)
 
-        stored_count, new_events, last_id = await self._database(write, transaction=True)
+        if self._direct is not None and known_count is not None:
+            stored_count = known_count
+            new_events = [redacted_event(event) for event in all_events[stored_count:]]
+            if new_events:
+                last_id = self._inserts.insert_directly(self._direct, [self._row(sender_id, event) for event in new_events])
+            else:
+                last_id = self._direct.scalar(self._newest_id_query, sender_id=sender_id)
+        else:
+            stored_count, new_events, last_id = await self._database(write, transaction=True)
         self._handed_out.put(sender_id, _HandedOut(tracker, len(all_events)))
         # Remember the stored events only when we know all of them in their redacted form:
         # never copy the live tracker, whose current message is not redacted.

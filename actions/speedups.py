@@ -142,13 +142,31 @@ def run_prediction_graph_in_plain_python() -> None:
     For every message Rasa runs the NLU graph and, for every action it predicts, the policy graph,
     each time building a dask graph and letting dask's scheduler order a dozen nodes (about 9% of
     the Rasa server's CPU). The order depends only on the targets, so it is worked out once per
-    set of targets; each node still gets exactly its parents' outputs, as with dask. Training,
-    which runs in its own process, is untouched.
+    set of targets; each node still gets exactly its parents' outputs, as with dask. A node that
+    loads eagerly and has no hooks (every node at inference) is called as its ``GraphNode`` would
+    call it, without matching inputs by name and formatting a debug line per node (about 3% more).
+    Training, which runs in its own process, is untouched.
     """
     from graphlib import TopologicalSorter
 
-    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.exceptions import GraphComponentException, GraphRunError
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.exceptions import InvalidConfigException, RasaException
+
+    graph_logger = logging.getLogger("rasa.engine.graph")
+
+    def call_directly(name: str, node, kwargs: dict):
+        """``GraphNode.__call__`` for an eager node without hooks (every node at inference): the same call of
+        the component, with the same errors, without matching inputs by name and formatting a debug line."""
+        try:
+            return node._fn(node._component, **kwargs)
+        except InvalidConfigException:
+            raise
+        except Exception as error:
+            if not isinstance(error, RasaException):
+                raise GraphComponentException(f"Error running graph component for node {name}.") from error
+            graph_logger.error(f"Error running graph component for node {name}.")
+            raise
 
     def run(self: DaskGraphRunner, inputs=None, targets=None):
         run_targets = list(targets or self._graph_schema.target_names)
@@ -157,20 +175,29 @@ def run_prediction_graph_in_plain_python() -> None:
         if plan is None:
             schema = self._graph_schema.minimal_graph_schema(run_targets)
             order = TopologicalSorter({name: set(node.needs.values()) for name, node in schema.nodes.items()})
-            plan = plans[tuple(run_targets)] = [
-                (name, list(schema.nodes[name].needs.values())) for name in order.static_order() if name in schema.nodes
-            ]
-        # Inputs reach nodes as (name, value) pairs, the same shape as every node's output.
-        outputs = {name: (name, value) for name, value in (inputs or {}).items()}
-        clash = set(outputs) & {name for name, _ in plan}
+            plan = []
+            for name in order.static_order():
+                if name not in schema.nodes:
+                    continue
+                node = self._instantiated_nodes[name]
+                direct = node._eager and not node._hooks and dict(node._inputs) == dict(schema.nodes[name].needs)
+                plan.append((name, node, list(schema.nodes[name].needs.items()), direct))
+            plans[tuple(run_targets)] = plan
+        outputs = dict(inputs or {})
+        clash = set(outputs) & {name for name, *_ in plan}
         if clash:
             raise GraphRunError(f"Input names {sorted(clash)} clash with node names of the graph.")
         try:
-            for name, parents in plan:
-                outputs[name] = self._instantiated_nodes[name](*(outputs.get(parent, parent) for parent in parents))
+            for name, node, needs, direct in plan:
+                missing = [parent for _, parent in needs if parent not in outputs]
+                if direct and not missing:
+                    outputs[name] = call_directly(name, node, {argument: outputs[parent] for argument, parent in needs})
+                else:  # Rasa's own call, given (name, value) pairs as dask gives them (a missing one as its name)
+                    given = ((parent, outputs[parent]) if parent in outputs else parent for _, parent in needs)
+                    outputs[name] = node(*given)[1]
         except RuntimeError as error:
             raise GraphRunError("Error running runner.") from error
-        return dict(outputs[target] for target in run_targets)
+        return {target: outputs[target] for target in run_targets}
 
     DaskGraphRunner.run = run
 

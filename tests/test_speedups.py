@@ -164,6 +164,38 @@ def test_the_model_parses_exactly_as_without_the_speed_ups(patched, trained_mode
     assert with_dask[0]["intent"]["name"] == "ask_deadline"
 
 
+def test_a_failing_component_fails_the_parse_as_it_does_through_dask(patched, trained_model):
+    from rasa.core.agent import Agent
+    from rasa.engine.exceptions import GraphComponentException
+
+    from actions.nlu.components import RecallParse
+
+    def broken(self, messages):
+        raise ValueError("broken component")
+
+    # Each graph node takes the class's function when the model loads.
+    working, RecallParse.process = RecallParse.process, broken
+    failures = []
+    try:
+        agent = Agent.load(str(trained_model))
+        for _ in ("plain python", "dask"):
+            with pytest.raises(GraphComponentException) as failure:
+                asyncio.run(agent.parse_message("hello"))
+            failures.append((str(failure.value), type(failure.value.__cause__), str(failure.value.__cause__)))
+            patched.undo()
+    finally:
+        RecallParse.process = working
+    assert (
+        failures[0]
+        == failures[1]
+        == (
+            "Error running graph component for node run_actions.nlu.components.RecallParse0.",
+            ValueError,
+            "broken component",
+        )
+    )
+
+
 def test_graph_inputs_may_not_shadow_nodes(patched, trained_model):
     from rasa.core.agent import Agent
     from rasa.engine.exceptions import GraphRunError

@@ -46,7 +46,11 @@ MALFORMED = [
         lambda d: d.update(slug="Harbour Road!"),
         "x.yml: slug: 'Harbour Road!' must use only lower-case letters, digits and single hyphens",
     ),
-    ("unknown status", lambda d: d.update(status="published"), "x.yml: status: 'published' must be one of: draft, open, closed, archived"),
+    (
+        "unknown status",
+        lambda d: d.update(status="published"),
+        "x.yml: status: 'published' must be one of: draft, open, closed, archived",
+    ),
     ("closes before opens", lambda d: d.update(closes="2026-10-01"), "x.yml: closes: 2026-10-01 is before opens (2026-11-01)"),
     (
         "date that is not a date",

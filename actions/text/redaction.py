@@ -3,7 +3,7 @@
 What is removed, with readable markers:
 
 * email addresses (also "name (at) domain (dot) com") -> ``[email]``
-* UK phone numbers (mobile, landline, +44, with spaces, dashes or brackets) -> ``[phone]``
+* UK phone numbers (mobile, landline, +44, with spaces, dashes or brackets, even digit by digit) -> ``[phone]``
 * full postcodes -> the sector is kept: "MB3 4AB" -> ``MB3 4[postcode]``
 * long digit runs that look like card or account numbers -> ``[number]``
 * street addresses: a house or flat number with a street name and type, in any
@@ -60,7 +60,8 @@ EMAIL = re.compile(
 )
 URL_WITH_USER = re.compile(r"\bhttps?://\S+@\S+", re.IGNORECASE)
 # +44 7700 900123, 07700 900123, 07700-900-123, (01632) 960 100, 01632960100, 0044 7700 900123
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?44\s?\(?0?\)?\s?|\(?0)(?:\d[\s\-\)\.]{0,2}){8,9}\d(?!\d)")
+# After the leading 0 a separator is allowed too, so a number typed digit by digit ("0 7 7 0 0 ...") is caught.
+PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?44\s?\(?0?\)?\s?|\(?0[\s\-\.]?)(?:\d[\s\-\)\.]{0,2}){8,9}\d(?!\d)")
 LONG_NUMBER = re.compile(r"(?<![\w])\d(?:[\s-]?\d){11,18}(?!\d)")  # card or account numbers
 
 Span = tuple[int, int]

@@ -146,10 +146,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         include_personal_data=args.include_personal_data,
         made_by=f"cli:{getpass.getuser()}",
     )
-    settings = get_settings()
     target = sys.stdout.buffer if to_stdout else open(args.out + ".partial", "wb")  # noqa: SIM115
     try:
-        written = export(store, request, target, tracker_url=settings.tracker_store_url, progress=_progress)
+        written = export(store, request, target, progress=_progress)
     except BaseException:
         if not to_stdout:
             target.close()

@@ -69,7 +69,6 @@ def export(
     store: Store,
     request: ExportRequest,
     out: IO[bytes],
-    tracker_url: str | None = None,
     progress: Callable[[Iterator[ResponseRecord], int], Iterator[ResponseRecord]] | None = None,
 ) -> int:
     """Write the export to ``out``; returns the number of responses written."""

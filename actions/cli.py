@@ -70,11 +70,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("No consultations loaded. Try: haveyoursay load seeds/")
         return EXIT_OK
-    header = f"{'SLUG':<32} {'STATUS':<7} {'OPENS':<10} {'CLOSES':<10} {'RESPONSES':>9}  TITLE"
+    header = f"{'SLUG':<32} {'STATUS':<8} {'OPENS':<10} {'CLOSES':<10} {'RESPONSES':>9}  TITLE"
     print(header)
     for row in rows:
         print(
-            f"{row.slug:<32} {row.status:<7} {row.opens.isoformat():<10} {row.closes.isoformat():<10} {row.responses:>9}  {row.title}"
+            f"{row.slug:<32} {row.status:<8} {row.opens.isoformat():<10} {row.closes.isoformat():<10} {row.responses:>9}  {row.title}"
         )
     return EXIT_OK
 

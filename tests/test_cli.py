@@ -54,6 +54,21 @@ def test_load_then_list(env):
     assert any(line.startswith("westfield-leisure-centre") and " draft " in line for line in lines)
 
 
+def test_the_list_keeps_its_columns_for_an_archived_consultation(env):
+    from actions.store.audit import Actor
+    from actions.store.editing import change_status
+    from actions.store.repository import Store
+
+    assert run(env, "load", str(SEEDS)).returncode == 0
+    store = Store(env["DATABASE_URL"], env.get("SENDER_HASH_SALT", "salt"))
+    assert change_status(store, "rural-bus-network", "archive", Actor("cli:test", "cli")).saved
+    lines = run(env, "list").stdout.splitlines()
+    archived = next(line for line in lines if line.startswith("rural-bus-network"))
+    assert archived.split()[1] == "archived"
+    opens_at = lines[0].index("OPENS")
+    assert all(line[opens_at : opens_at + 4].isdigit() for line in lines[1:]), lines  # every date under OPENS
+
+
 def test_a_bad_file_is_refused_in_one_line_and_the_database_is_unchanged(env, tmp_path):
     assert run(env, "load", str(SEEDS)).returncode == 0
     before = snapshot(env)

@@ -69,6 +69,7 @@ def export(
     store: Store,
     request: ExportRequest,
     out: IO[bytes],
+    *,
     progress: Callable[[Iterator[ResponseRecord], int], Iterator[ResponseRecord]] | None = None,
 ) -> int:
     """Write the export to ``out``; returns the number of responses written."""

@@ -17,7 +17,7 @@ from ..export.analysis import count_matching
 from ..export.service import CONTENT_TYPES, ExportRequest, audit_details, export, filename
 from ..settings import today
 from ..store.audit import record_audit
-from .common import SETTINGS_KEY, STORE_KEY, context, remote_address
+from .common import STORE_KEY, context, remote_address
 from .results import empty_reason, load_view
 
 
@@ -39,8 +39,7 @@ async def export_download(request: web.Request) -> web.StreamResponse:
     buffer = io.BytesIO()  # XLSX needs a seekable file; one code path keeps downloads identical to the CLI
     written = 0
     if not empty:
-        settings = request.app[SETTINGS_KEY]
-        written = await asyncio.to_thread(export, store, export_request, buffer, settings.tracker_store_url)
+        written = await asyncio.to_thread(export, store, export_request, buffer)
     # Audited either way: an attempt that found nothing is recorded with 0 rows.
     await asyncio.to_thread(
         record_audit,

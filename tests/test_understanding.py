@@ -171,6 +171,31 @@ def test_yes_and_no_in_ordinary_words(step, text, value):
     assert understood.decision == STORE and understood.value == value
 
 
+USED_LIBRARY = "Have you used a Millbrook library in the last 12 months?"
+
+
+@pytest.mark.parametrize(
+    "text", ["not very happy tbh", "not impressed", "I'm not that keen", "not sure tbh", "not happy with it, but yes I go"]
+)
+def test_a_feeling_is_no_answer_to_a_factual_yes_no_question(text):
+    """Asked again, never stored as No (before: any message starting "not" was a sure No)."""
+    assert understand_yes_no(text, "yesno", USED_LIBRARY).decision == NOT_UNDERSTOOD
+
+
+@pytest.mark.parametrize(
+    "step, text, value",
+    [
+        ("yesno", "not really", "no"),
+        ("yesno", "nope", "no"),
+        ("consent", "not happy with that", "no"),
+        ("quote", "not keen", "no"),
+    ],
+)
+def test_no_in_other_words_still_counts_where_it_answers(step, text, value):
+    understood = understand_yes_no(text, step, USED_LIBRARY if step == "yesno" else "")
+    assert understood.value == value and understood.decision != NOT_UNDERSTOOD
+
+
 REVIEW = [(q.text, q.options, q.type) for q in HARBOUR.questions]
 
 

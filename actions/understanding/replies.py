@@ -66,6 +66,11 @@ NO_THANKS = re.compile(
     r"^i'?m not (?:ok|okay|happy|comfortable|fine) with|"
     r"\b(?:i'?ll|i will|i can) (?:check|look|find out|see|keep an eye)\b.*\b(?:myself|website|online|council site|paper)\b"
 )
+# "Not very happy": a feeling, which says no to "may we quote you?" but answers no factual question.
+NEGATED_FEELING = re.compile(
+    r"\b(?:not|n'?t)\s+(?:(?:very|really|too|that|so|overly|particularly|at all)\s+)?"
+    r"(?:happy|pleased|keen|impressed|satisfied|thrilled|bothered|fussed|sure|convinced)\b"
+)
 HEDGE_ONLY = re.compile(
     r"^(?:maybe|perhaps|possibly|not sure|unsure|dunno|don'?t know|i don'?t know|idk|hmm+|um+|er+|depends|it depends)$"
 )
@@ -84,6 +89,8 @@ def understand_yes_no(text: str, step: str = "yesno", question_text: str = "") -
         return sure(YES, 0.9)
     if HEDGE_ONLY.match(wanted):
         return unclear(hint)
+    if step == "yesno" and NEGATED_FEELING.search(wanted) and not _echoes_question(wanted, question_text):
+        return unclear(hint)  # a survey question asks a fact ("have you used ...?"): how they feel is no answer
     if YES_PHRASES.match(wanted) or YES_IDIOM.search(wanted):
         return sure(YES, 0.95)
     if NO_THANKS.search(wanted):
@@ -121,8 +128,7 @@ def understand_yes_no(text: str, step: str = "yesno", question_text: str = "") -
 def _answered_in_other_words(wanted: str, question_text: str, hint: str) -> Understanding:
     """Yes when the answer says what the question asks about ("always take the car" to "do you drive?"),
     no when it names an alternative of the same kind ("I get the bus"). Offered back, never stored outright."""
-    asked = {word for word in content_words(question_text) if word not in _GENERIC_QUESTION_WORDS}
-    said = content_words(wanted)
+    asked, said = _asked_and_said(wanted, question_text)
     if not asked or not said or re.search(r"\b(?:not|never|don'?t|no|nope|nah|hardly|rarely)\b", wanted):
         return unclear(hint)
     asked_families = {member for word in asked for member in expand(word)}
@@ -133,6 +139,18 @@ def _answered_in_other_words(wanted: str, question_text: str, hint: str) -> Unde
     if alternatives and not echoes:
         return check(NO, 0.6)
     return unclear(hint)
+
+
+def _asked_and_said(wanted: str, question_text: str) -> tuple[set[str], list[str]]:
+    asked = {word for word in content_words(question_text) if word not in _GENERIC_QUESTION_WORDS}
+    return asked, content_words(wanted)
+
+
+def _echoes_question(wanted: str, question_text: str) -> bool:
+    """Whether the answer takes up a word of the question (or one of its synonyms): "not happy driving"."""
+    asked, said = _asked_and_said(wanted, question_text)
+    families = {member for word in asked for member in expand(word)}
+    return any(word in families for word in said)
 
 
 # Words a yes/no question shares with too many answers to count as an echo of it.
